@@ -1,0 +1,80 @@
+# django-ding: `make demo` runs the example site, `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.11 is the baseline; pyenv's other versions are made visible to nox.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ifneq ($(shell command -v pyenv 2>/dev/null),)
+export PYENV_VERSION := $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.1[123]\.[0-9]+$$' | sort -t. -k2,2n -k3,3n | tr '\n' ':' | sed 's/:$$//')
+endif
+APT_PACKAGES := chromium gettext
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help demo test venv system-deps lint typecheck migrations-check messages pytest matrix benchmark clean
+
+help:
+	@echo "make demo       run the example project on http://127.0.0.1:8000 (sandbox provider)"
+	@echo "make test       every check: lint, types, migrations, tests on the version matrix"
+	@echo "make pytest     the test suite once, in .venv, on SQLite"
+	@echo "make benchmark  run the benchmarks in benchmarks/"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# System packages: Debian's Chromium for the browser tests, gettext for .mo files.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+messages: venv system-deps
+	cd django_ding && ../$(BIN)/django-admin compilemessages --ignore=.venv >/dev/null
+
+demo: venv system-deps messages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_setup
+	@echo
+	@echo "  Example site:   http://127.0.0.1:8000/"
+	@echo "  Sandbox inbox:  http://127.0.0.1:8000/ding-sandbox/  (the codes arrive here and in this console)"
+	@echo "  Admin:          http://127.0.0.1:8000/admin/  (user: admin, password: admin)"
+	@echo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+migrations-check: venv
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: venv system-deps messages
+	$(BIN)/pytest
+
+# The supported matrix (see noxfile.py): Python 3.11 + Django 5.2 on SQLite,
+# Python 3.13 + Django 6.1 on a throwaway PostgreSQL cluster.
+matrix: venv system-deps messages
+	$(BIN)/nox --no-color --no-error-on-missing-interpreters=false
+
+test: lint typecheck migrations-check matrix
+	@echo "make test: every check passed"
+
+benchmark: venv
+	$(BIN)/python benchmarks/client_overhead.py
+
+clean:
+	rm -rf $(VENV) .nox .coverage htmlcov .mypy_cache .ruff_cache

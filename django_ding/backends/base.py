@@ -1,0 +1,147 @@
+"""The backend interface: the six operations of the Ding API.
+
+A backend knows a provider's wire format and transport and nothing of Django
+models. It returns the immutable results of :mod:`django_ding.backends.results`
+and raises :mod:`django_ding.exceptions`.
+
+Method names follow the official Ding SDKs (``create_authentication``,
+``check``, ``retry``, ``feedback``, ``get_authentication_status``,
+``lookup``). A provider that identifies an authentication by phone number
+rather than by UUID (Prelude Verify v2) receives the phone number through the
+keyword-only ``phone_number`` argument of ``check`` and ``retry``, which the
+service layer always passes.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, ClassVar
+
+import requests
+
+from django_ding.backends.results import (
+    AuthenticationStatusResponse,
+    CreateAuthenticationResponse,
+    CreateCheckResponse,
+    FeedbackResponse,
+    LookupResponse,
+    RetryAuthenticationResponse,
+)
+from django_ding.conf import ding_settings, normalize_timeout
+from django_ding.exceptions import DingConfigurationError
+
+__all__ = ["CREATE_AUTHENTICATION_FIELDS", "BaseBackend"]
+
+#: The optional fields ``create_authentication`` accepts, as in the spec's
+#: ``CreateAuthenticationRequest`` (``customer_uuid`` and ``phone_number`` are
+#: supplied separately).
+CREATE_AUTHENTICATION_FIELDS = frozenset(
+    {
+        "ip",
+        "device_id",
+        "device_type",
+        "app_version",
+        "sender_id",
+        "callback_url",
+        "app_realm",
+        "os_version",
+        "device_model",
+        "is_returning_user",
+        "template_id",
+        "correlation_id",
+        "locale",
+    }
+)
+
+_UNSET: Any = object()
+
+
+class BaseBackend(abc.ABC):
+    """Base class of every provider backend.
+
+    Construction takes every value from the ``DING`` setting unless given as
+    a keyword argument: ``api_key``, ``customer_uuid``, ``base_url``,
+    ``timeout`` (seconds, or a ``(connect, read)`` pair) and ``session`` (a
+    ``requests.Session`` to use instead of the backend's own).
+    """
+
+    #: Whether the backend needs ``API_KEY`` and ``CUSTOMER_UUID`` (checked by
+    #: the system checks).
+    requires_credentials: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = _UNSET,
+        customer_uuid: str | None = _UNSET,
+        base_url: str | None = _UNSET,
+        timeout: float | tuple[float, float] | None = _UNSET,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.api_key: str | None = ding_settings.API_KEY if api_key is _UNSET else api_key
+        self.customer_uuid: str | None = (
+            ding_settings.CUSTOMER_UUID if customer_uuid is _UNSET else customer_uuid
+        )
+        url = ding_settings.BASE_URL if base_url is _UNSET else base_url
+        self.base_url: str = str(url or "").rstrip("/")
+        raw_timeout = ding_settings.TIMEOUT if timeout is _UNSET else timeout
+        try:
+            self.timeout: tuple[float, float] = normalize_timeout(raw_timeout)
+        except ValueError as err:
+            raise DingConfigurationError(
+                f"settings.DING['TIMEOUT'] (or timeout=) is invalid: {err}. "
+                "Use seconds, or a (connect, read) pair such as (3.05, 10)."
+            ) from err
+        self._session = session
+
+    def __repr__(self) -> str:
+        # Never show the API key.
+        return f"<{type(self).__name__} base_url={self.base_url!r}>"
+
+    # -- The six operations -------------------------------------------------
+
+    @abc.abstractmethod
+    def create_authentication(
+        self, phone_number: str, **fields: Any
+    ) -> CreateAuthenticationResponse:
+        """Send a code to ``phone_number`` (E.164). ``fields`` are any of
+        :data:`CREATE_AUTHENTICATION_FIELDS`."""
+
+    @abc.abstractmethod
+    def check(
+        self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
+    ) -> CreateCheckResponse:
+        """Check the code the user typed."""
+
+    @abc.abstractmethod
+    def retry(
+        self, authentication_uuid: str, *, phone_number: str | None = None
+    ) -> RetryAuthenticationResponse:
+        """Send the code again (a new delivery of the same authentication)."""
+
+    @abc.abstractmethod
+    def feedback(self, phone_number: str, status: str) -> FeedbackResponse:
+        """Tell the provider whether the user ``onboarded`` or ``not_onboarded``."""
+
+    @abc.abstractmethod
+    def get_authentication_status(self, auth_uuid: str) -> AuthenticationStatusResponse:
+        """Return the authentication with its signals and events."""
+
+    @abc.abstractmethod
+    def lookup(self, phone_number: str, *, cnam: bool = False) -> LookupResponse:
+        """Return carrier and line metadata for ``phone_number``."""
+
+    # -- Helpers for subclasses ---------------------------------------------
+
+    @staticmethod
+    def validate_fields(fields: dict[str, Any]) -> None:
+        """Refuse create fields the spec does not define (a typo would
+        otherwise be dropped silently by the provider)."""
+        unknown = sorted(set(fields) - CREATE_AUTHENTICATION_FIELDS)
+        if unknown:
+            raise TypeError(
+                "create_authentication() got unexpected field(s): "
+                + ", ".join(unknown)
+                + ". Allowed: "
+                + ", ".join(sorted(CREATE_AUTHENTICATION_FIELDS))
+            )

@@ -1,0 +1,169 @@
+"""System checks for the ``DING`` setting.
+
+Every message names the setting to fix; every check has an id
+(``django_ding.E001``...) so a project can silence it with
+``SILENCED_SYSTEM_CHECKS``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from django_ding.conf import DEFAULTS, ding_settings, normalize_timeout
+from django_ding.exceptions import DingConfigurationError
+
+#: Longest timeout accepted (seconds): a request thread held longer than this
+#: is an outage waiting to happen.
+MAX_TIMEOUT = 30.0
+
+
+@register(Tags.compatibility)
+def check_ding_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    raw = getattr(settings, "DING", None)
+    if raw is not None and not isinstance(raw, dict):
+        return [
+            Error(
+                "settings.DING must be a dict.",
+                hint="Define DING = {'API_KEY': ..., 'CUSTOMER_UUID': ...}.",
+                id="django_ding.E007",
+            )
+        ]
+    messages: list[CheckMessage] = []
+    messages += _check_unknown_keys()
+    messages += _check_backend()
+    messages += _check_timeout()
+    messages += _check_base_url()
+    messages += _check_sandbox()
+    return messages
+
+
+def _check_unknown_keys() -> list[CheckMessage]:
+    return [
+        Warning(
+            f"settings.DING[{key!r}] is not a django-ding setting and is ignored.",
+            hint="Check the spelling. Known keys: " + ", ".join(sorted(DEFAULTS)) + ".",
+            id="django_ding.W001",
+        )
+        for key in ding_settings.unknown_keys()
+    ]
+
+
+def _check_backend() -> list[CheckMessage]:
+    from django_ding.backends import load_backend_class
+
+    try:
+        backend_class = load_backend_class()
+    except DingConfigurationError as err:
+        return [
+            Error(
+                str(err),
+                hint="Set DING['BACKEND'] to 'django_ding.backends.ding.DingBackend' "
+                "or 'django_ding.backends.sandbox.SandboxBackend'.",
+                id="django_ding.E001",
+            )
+        ]
+    if not getattr(backend_class, "requires_credentials", False):
+        return []
+    messages: list[CheckMessage] = []
+    if not ding_settings.API_KEY:
+        messages.append(
+            Error(
+                f"settings.DING['API_KEY'] is required by {ding_settings.BACKEND}.",
+                hint="Set DING['API_KEY'] from the environment, e.g. "
+                "os.environ['DING_API_KEY'], or use the sandbox backend.",
+                id="django_ding.E002",
+            )
+        )
+    customer_uuid = ding_settings.CUSTOMER_UUID
+    if not customer_uuid:
+        messages.append(
+            Error(
+                f"settings.DING['CUSTOMER_UUID'] is required by {ding_settings.BACKEND}.",
+                hint="Copy your customer UUID from the Ding dashboard (API settings).",
+                id="django_ding.E003",
+            )
+        )
+    elif not _is_uuid(customer_uuid):
+        messages.append(
+            Error(
+                "settings.DING['CUSTOMER_UUID'] is not a UUID.",
+                hint="It looks like 'c9f826e0-deca-41ec-871f-ecd6e8efeb46'.",
+                id="django_ding.E004",
+            )
+        )
+    return messages
+
+
+def _check_timeout() -> list[CheckMessage]:
+    try:
+        connect, read = normalize_timeout(ding_settings.TIMEOUT)
+    except ValueError as err:
+        return [
+            Error(
+                f"settings.DING['TIMEOUT'] is missing or invalid: {err}.",
+                hint="Use seconds, or a (connect, read) pair such as (3.05, 10).",
+                id="django_ding.E005",
+            )
+        ]
+    if max(connect, read) > MAX_TIMEOUT:
+        return [
+            Error(
+                f"settings.DING['TIMEOUT'] is over {MAX_TIMEOUT:g} seconds.",
+                hint="A long timeout holds a worker per slow request; keep it at "
+                f"{MAX_TIMEOUT:g} s or less, e.g. (3.05, 10).",
+                id="django_ding.E006",
+            )
+        ]
+    return []
+
+
+def _check_base_url() -> list[CheckMessage]:
+    url = ding_settings.BASE_URL
+    parts = urlsplit(str(url or ""))
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return []
+    return [
+        Error(
+            f"settings.DING['BASE_URL'] = {url!r} is not an http(s) URL.",
+            hint=f"Leave it unset for {DEFAULTS['BASE_URL']}.",
+            id="django_ding.E008",
+        )
+    ]
+
+
+def _check_sandbox() -> list[CheckMessage]:
+    code = ding_settings.SANDBOX_FIXED_CODE
+    if code is None:
+        return []
+    if not settings.DEBUG:
+        return [
+            Error(
+                "settings.DING['SANDBOX_FIXED_CODE'] is set while DEBUG is off.",
+                hint="A fixed code is for demos and end-to-end tests only; remove it "
+                "from production settings.",
+                id="django_ding.E010",
+            )
+        ]
+    if not (isinstance(code, str) and re.fullmatch(r"\d{4,10}", code)):
+        return [
+            Error(
+                "settings.DING['SANDBOX_FIXED_CODE'] must be a string of 4 to 10 digits.",
+                hint="For example '123456'.",
+                id="django_ding.E011",
+            )
+        ]
+    return []
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

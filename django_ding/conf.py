@@ -1,0 +1,136 @@
+"""The ``DING`` setting: every default in one place, read lazily.
+
+Values are looked up in ``django.conf.settings.DING`` on every access, so
+``override_settings(DING={...})`` takes effect at once and nothing is frozen
+at import time::
+
+    from django_ding.conf import ding_settings
+
+    ding_settings.TIMEOUT  # -> (3.05, 10.0)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from django.conf import settings
+
+from django_ding.exceptions import DingConfigurationError
+
+#: Every key of the ``DING`` setting with its default. ``docs/settings.md``
+#: documents each one; keep the two in step.
+DEFAULTS: Final[dict[str, Any]] = {
+    # --- Provider client -------------------------------------------------
+    # Dotted path of the backend class.
+    "BACKEND": "django_ding.backends.ding.DingBackend",
+    # Ding API key (sent as the ``x-api-key`` header). Never logged.
+    "API_KEY": None,
+    # Your Ding customer UUID (sent in bodies, and as a header for lookup).
+    "CUSTOMER_UUID": None,
+    # Server URL, like the official SDK's ``server_url``.
+    "BASE_URL": "https://api.ding.live/v1",
+    # (connect, read) timeout in seconds, or one number for both.
+    "TIMEOUT": (3.05, 10.0),
+    # How many times a *safe* call is retried (GETs; POSTs only when the
+    # connection failed before anything was sent).
+    "MAX_RETRIES": 2,
+    # First backoff delay in seconds; doubles on every retry.
+    "RETRY_BACKOFF": 0.5,
+    # Longest ``Retry-After`` (seconds) honoured on a 429 before giving up.
+    "RETRY_AFTER_MAX": 10.0,
+    # --- Verification history and limits (services) ----------------------
+    # Wrong codes allowed per authentication before it is locked.
+    "MAX_CHECK_ATTEMPTS": 5,
+    # Wrong codes allowed per phone number in PHONE_FAILURE_WINDOW seconds,
+    # across resends and new authentications (NIST SP 800-63B rev. 4).
+    "MAX_FAILED_CHECKS_PER_PHONE": 10,
+    "PHONE_FAILURE_WINDOW": 24 * 3600,
+    # Seconds between two sends to the same phone number.
+    "SEND_COOLDOWN": 30,
+    # Sends per phone number: (count, window in seconds).
+    "SEND_LIMIT_PER_PHONE": (5, 600),
+    # Sends per client IP address: (count, window in seconds).
+    "SEND_LIMIT_PER_IP": (20, 3600),
+    # Sends across the whole site per hour (spend protection). None: no cap.
+    "SEND_LIMIT_GLOBAL_PER_HOUR": 1000,
+    # Local lifetime of an authentication when the provider gives none.
+    "AUTHENTICATION_TTL": 600,
+    # Send ``onboarded`` feedback to the provider when a phone is verified.
+    "SEND_ONBOARDED_FEEDBACK": True,
+    # Django task backend alias used for feedback calls.
+    "TASK_BACKEND": "default",
+    # --- Sandbox ----------------------------------------------------------
+    # A fixed code for demos and end-to-end tests (refused when DEBUG=False).
+    "SANDBOX_FIXED_CODE": None,
+    # Seconds a "slow" magic number makes the sandbox wait.
+    "SANDBOX_SLOW_SECONDS": 15.0,
+    # How many sandbox messages the outbox keeps (oldest are dropped).
+    "SANDBOX_OUTBOX_SIZE": 100,
+    # --- Views ----------------------------------------------------------------
+    # Region used to parse numbers typed without a +country prefix.
+    "DEFAULT_REGION": None,
+    # Where ``ding:check`` redirects on success when no safe ``next`` is given.
+    "SUCCESS_URL": "/",
+    # Number of trusted reverse proxies in front of Django. 0: REMOTE_ADDR only.
+    "TRUSTED_PROXY_COUNT": 0,
+    # Header those proxies set (Django META name).
+    "TRUSTED_PROXY_HEADER": "HTTP_X_FORWARDED_FOR",
+}
+
+
+class DingSettings:
+    """Attribute access to the ``DING`` setting, falling back to :data:`DEFAULTS`."""
+
+    def _user_settings(self) -> dict[str, Any]:
+        value = getattr(settings, "DING", None)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise DingConfigurationError(
+                "settings.DING must be a dict, not %s." % type(value).__name__
+            )
+        return value
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown django-ding setting DING[{name!r}].")
+        return self._user_settings().get(name, DEFAULTS[name])
+
+    def unknown_keys(self) -> list[str]:
+        """Keys of ``settings.DING`` that django-ding does not know (typos)."""
+        return sorted(key for key in self._user_settings() if key not in DEFAULTS)
+
+    def require(self, name: str) -> Any:
+        """Return a setting that must be set, or raise naming the exact key."""
+        value = getattr(self, name)
+        if value in (None, ""):
+            raise DingConfigurationError(
+                f"settings.DING[{name!r}] is required by {self.BACKEND}. "
+                f"Add it to the DING setting."
+            )
+        return value
+
+
+ding_settings = DingSettings()
+
+
+def normalize_timeout(value: Any) -> tuple[float, float]:
+    """Return ``value`` as a ``(connect, read)`` pair of positive floats.
+
+    Accepts one number (used for both) or a pair. Raises ``ValueError`` for
+    anything else so callers can name the setting in their own message.
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValueError("a timeout is required")
+    if isinstance(value, int | float):
+        pair: tuple[Any, ...] = (value, value)
+    elif isinstance(value, list | tuple) and len(value) == 2:
+        pair = tuple(value)
+    else:
+        raise ValueError("expected a number or a (connect, read) pair")
+    result = []
+    for part in pair:
+        if isinstance(part, bool) or not isinstance(part, int | float) or part <= 0:
+            raise ValueError("timeouts must be positive numbers of seconds")
+        result.append(float(part))
+    return result[0], result[1]

@@ -1,0 +1,166 @@
+"""Errors raised by django-ding.
+
+``DingError`` is the base of everything that can go wrong *at run time* when
+talking to the provider. Configuration mistakes are
+:class:`DingConfigurationError`, a subclass of Django's
+``ImproperlyConfigured`` and deliberately *not* of ``DingError``, so a broad
+``except DingError`` in a view cannot hide a broken deployment.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    import requests
+
+__all__ = [
+    "DingAPIError",
+    "DingConfigurationError",
+    "DingConnectionError",
+    "DingError",
+    "DingInvalidResponseError",
+    "DingTimeoutError",
+    "DingTransportError",
+    "VerificationRefused",
+]
+
+# Longest response body quoted in an exception message.
+_BODY_EXCERPT = 200
+
+
+class DingConfigurationError(ImproperlyConfigured):
+    """The ``DING`` setting is missing a value or holds a wrong one."""
+
+
+class DingError(Exception):
+    """Base class of run-time errors talking to the provider."""
+
+
+class DingTransportError(DingError):
+    """The HTTP exchange itself failed: nothing usable came back.
+
+    ``request_sent`` tells whether the request may have reached the provider
+    (``True`` after a read timeout, for example). A send whose request may
+    have arrived must not be repeated blindly: it would be a second SMS.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request_sent = request_sent
+
+
+class DingConnectionError(DingTransportError):
+    """No connection could be made, or it broke."""
+
+
+class DingTimeoutError(DingTransportError):
+    """The provider did not answer within the configured timeout."""
+
+
+class DingAPIError(DingError):
+    """The provider answered with an error.
+
+    Mirrors the official SDK's ``SDKError`` (``status_code``, ``message``,
+    ``body``, ``raw_response``) and its ``ErrorResponse`` (``code``,
+    ``doc_url``). ``code`` and ``doc_url`` are ``None`` when the body is not
+    Ding's JSON error shape (an HTML page from a proxy, an empty body...).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: str = "",
+        raw_response: requests.Response | None = None,
+        code: str | None = None,
+        doc_url: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.body = body
+        self.raw_response = raw_response
+        self.code = code
+        self.doc_url = doc_url
+
+    def __str__(self) -> str:
+        parts = [f"{self.message} (HTTP {self.status_code}"]
+        if self.code:
+            parts.append(f", code={self.code}")
+        parts.append(")")
+        return "".join(parts)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code!r}, "
+            f"code={self.code!r}, message={self.message!r})"
+        )
+
+    @classmethod
+    def from_body(
+        cls,
+        *,
+        status_code: int,
+        body: str,
+        raw_response: requests.Response | None = None,
+    ) -> DingAPIError:
+        """Build the error from a response body of any shape."""
+        code: str | None = None
+        doc_url: str | None = None
+        message: str | None = None
+        parsed: Any = None
+        try:
+            parsed = json.loads(body) if body.strip() else None
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            code = _str_or_none(parsed.get("code"))
+            doc_url = _str_or_none(parsed.get("doc_url"))
+            message = _str_or_none(parsed.get("message"))
+        if not message:
+            excerpt = " ".join(body.split())[:_BODY_EXCERPT]
+            message = f"Ding API error: {excerpt}" if excerpt else "Ding API error (empty body)"
+        return cls(
+            message,
+            status_code=status_code,
+            body=body,
+            raw_response=raw_response,
+            code=code,
+            doc_url=doc_url,
+        )
+
+
+class DingInvalidResponseError(DingAPIError):
+    """A success status came with a body that is not the documented JSON."""
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+class VerificationRefused(Exception):  # noqa: N818 - named for what happened, like django-otp
+    """A local limit refused the action before any provider call.
+
+    ``reason`` is a :class:`django_ding.reasons.Reason`; ``retry_after`` the
+    whole seconds until the action may be tried again (``None`` when waiting
+    does not help); ``authentication`` the row concerned, if any.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry_after: int | None = None,
+        authentication: Any = None,
+        message: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.retry_after = retry_after
+        self.authentication = authentication
+        super().__init__(message or f"refused: {reason}")

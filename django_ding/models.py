@@ -1,0 +1,288 @@
+"""The verification history.
+
+One :class:`Authentication` per ``create_authentication`` call, with a record
+of every check, retry, feedback and provider event. Only
+:mod:`django_ding.services` writes these rows. No code is ever stored: a check
+record keeps the outcome, never what the user typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from django_ding.privacy import mask_phone
+from django_ding.reasons import Reason
+
+
+class Authentication(models.Model):
+    """One verification: a code sent to a phone number, and what became of it."""
+
+    class Status(models.TextChoices):
+        # Recorded; the provider has not answered yet.
+        SENDING = "sending", _("Sending")
+        # Provider statuses of create_authentication.
+        PENDING = "pending", _("Code sent")
+        RATE_LIMITED = "rate_limited", _("Rate limited by the provider")
+        SPAM_DETECTED = "spam_detected", _("Flagged as spam by the provider")
+        # Local outcomes.
+        VERIFIED = "verified", _("Verified")
+        EXPIRED = "expired", _("Expired")
+        LOCKED = "locked", _("Locked (too many wrong codes)")
+        FAILED = "failed", _("Failed")
+
+    #: Statuses in which a code may still be checked.
+    CHECKABLE = frozenset({Status.PENDING})
+
+    authentication_uuid = models.UUIDField(
+        _("authentication UUID"),
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The provider's id; empty until the provider has answered."),
+    )
+    phone_number = PhoneNumberField(
+        _("phone number"), db_index=True, help_text=_("Stored in E.164 format.")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ding_authentications",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SENDING, db_index=True
+    )
+    backend = models.CharField(
+        _("backend"), max_length=200, blank=True, help_text=_("The backend class that sent it.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    expires_at = models.DateTimeField(
+        _("expires at"), null=True, blank=True, help_text=_("No check is accepted after this.")
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    failed_checks = models.PositiveIntegerField(
+        _("failed checks"), default=0, help_text=_("Wrong codes entered for this verification.")
+    )
+    remaining_retry = models.PositiveIntegerField(
+        _("remaining retries"),
+        null=True,
+        blank=True,
+        help_text=_("Resends the provider still allows; empty when unknown."),
+    )
+    next_retry_at = models.DateTimeField(
+        _("next retry at"),
+        null=True,
+        blank=True,
+        help_text=_("Earliest time the provider accepts a resend."),
+    )
+    error_code = models.CharField(
+        _("error code"),
+        max_length=64,
+        blank=True,
+        help_text=_("Why it failed: the provider's error code or a transport error."),
+    )
+    correlation_id = models.CharField(_("correlation id"), max_length=200, blank=True)
+    template_id = models.CharField(_("template id"), max_length=200, blank=True)
+    locale = models.CharField(_("locale"), max_length=35, blank=True)
+    ip = models.GenericIPAddressField(
+        _("IP address"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("The client address sent to the provider as a signal."),
+    )
+    signals = models.JSONField(
+        _("device signals"),
+        default=dict,
+        blank=True,
+        help_text=_("Device signals sent to the provider (device type, app version...)."),
+    )
+
+    class Meta:
+        verbose_name = _("authentication")
+        verbose_name_plural = _("authentications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["phone_number", "created_at"], name="ding_auth_phone_created"),
+            models.Index(fields=["ip", "created_at"], name="ding_auth_ip_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{mask_phone(self.phone_number)} ({self.get_status_display()})"
+
+    @property
+    def masked_phone_number(self) -> str:
+        return mask_phone(self.phone_number)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == self.Status.VERIFIED
+
+    def is_expired(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.expires_at is not None and now >= self.expires_at
+
+
+class CheckRecord(models.Model):
+    """One attempt at a code. The code itself is never stored."""
+
+    authentication = models.ForeignKey(
+        Authentication,
+        verbose_name=_("authentication"),
+        on_delete=models.CASCADE,
+        related_name="checks",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    verified = models.BooleanField(_("verified"), default=False)
+    reason = models.CharField(
+        _("reason"),
+        max_length=32,
+        choices=Reason.choices,
+        blank=True,
+        help_text=_("Why it did not verify; empty when it did."),
+    )
+    provider_status = models.CharField(
+        _("provider status"),
+        max_length=32,
+        blank=True,
+        help_text=_("The provider's check status; empty when no provider call was made."),
+    )
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("check")
+        verbose_name_plural = _("checks")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return str(_("verified") if self.verified else self.get_reason_display())
+
+
+class RetryRecord(models.Model):
+    """One request to send the code again."""
+
+    authentication = models.ForeignKey(
+        Authentication,
+        verbose_name=_("authentication"),
+        on_delete=models.CASCADE,
+        related_name="retries",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    provider_status = models.CharField(
+        _("provider status"),
+        max_length=32,
+        blank=True,
+        help_text=_("approved, denied...; empty when no provider call was made."),
+    )
+    reason = models.CharField(
+        _("reason"),
+        max_length=32,
+        choices=Reason.choices,
+        blank=True,
+        help_text=_("Why it was refused; empty when a code was sent."),
+    )
+    remaining_retry = models.PositiveIntegerField(_("remaining retries"), null=True, blank=True)
+    next_retry_at = models.DateTimeField(_("next retry at"), null=True, blank=True)
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("retry")
+        verbose_name_plural = _("retries")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.provider_status or self.reason or "-"
+
+
+class Feedback(models.Model):
+    """Onboarding feedback for a phone number; Ding accepts each status once."""
+
+    class Status(models.TextChoices):
+        ONBOARDED = "onboarded", _("Onboarded")
+        NOT_ONBOARDED = "not_onboarded", _("Not onboarded")
+
+    class Delivery(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        DUPLICATE = "duplicate", _("Already known to the provider")
+        FAILED = "failed", _("Failed")
+
+    phone_number = PhoneNumberField(_("phone number"), db_index=True)
+    status = models.CharField(_("feedback"), max_length=20, choices=Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ding_feedback",
+    )
+    delivery = models.CharField(
+        _("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.QUEUED
+    )
+    feedback_uuid = models.CharField(_("provider feedback UUID"), max_length=64, blank=True)
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_number", "status"], name="ding_feedback_unique_phone_status"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{mask_phone(self.phone_number)}: {self.get_status_display()}"
+
+
+class StatusEvent(models.Model):
+    """An event the provider reported for an authentication (attempt, check,
+    delivery status, balance update), as read by ``refresh_status``."""
+
+    authentication = models.ForeignKey(
+        Authentication,
+        verbose_name=_("authentication"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    type = models.CharField(_("type"), max_length=32)
+    status = models.CharField(_("status"), max_length=32, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
+    provider_id = models.CharField(
+        _("provider id"), max_length=100, blank=True, help_text=_("Attempt or check id.")
+    )
+    details = models.JSONField(
+        _("details"),
+        default=dict,
+        blank=True,
+        help_text=_("Non-secret event fields (never the code or message content)."),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status event")
+        verbose_name_plural = _("status events")
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authentication", "type", "provider_id", "occurred_at"],
+                name="ding_event_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.status}".strip()

@@ -1,0 +1,3 @@
+"""Built-in signal receivers, connected by ``DingConfig.ready()``."""
+
+from __future__ import annotations
