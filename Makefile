@@ -13,7 +13,7 @@ endif
 APT_PACKAGES := chromium gettext
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help demo test venv system-deps lint typecheck migrations-check messages pytest matrix benchmark clean
+.PHONY: help demo test venv system-deps system-deps-i18n lint typecheck migrations-check messages pytest matrix benchmark clean
 
 help:
 	@echo "make demo       run the example project on http://127.0.0.1:8000 (sandbox provider)"
@@ -29,20 +29,27 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# System packages: Debian's Chromium for the browser tests, gettext for .mo files.
-system-deps:
-	@missing=""; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+# System packages from Debian: gettext compiles the translations, Chromium runs
+# the browser tests. Installed only when missing.
+define apt_install
+	@missing=""; for pair in $(1); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$cmd >/dev/null || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
 
-messages: venv system-deps
+system-deps-i18n:
+	$(call apt_install,msgfmt:gettext)
+
+system-deps: system-deps-i18n
+	$(call apt_install,chromium:chromium)
+
+messages: venv system-deps-i18n
 	cd django_ding && ../$(BIN)/django-admin compilemessages --ignore=.venv >/dev/null
 
-demo: venv system-deps messages
+demo: venv messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_setup
 	@echo

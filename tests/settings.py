@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "phonenumber_field",
     "django_ding",
+    "django_ding.sandbox",
 ]
 if django.VERSION < (6, 0):
     INSTALLED_APPS.append("django_tasks")
