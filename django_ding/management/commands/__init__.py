@@ -1,0 +1,1 @@
+"""``ding_status``, ``ding_lookup`` and ``ding_cleanup``."""

@@ -1,0 +1,106 @@
+"""``manage.py ding_status <uuid>``: refresh one authentication and print it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from django_ding.exceptions import DingAPIError, DingConfigurationError, DingError
+from django_ding.models import Authentication
+from django_ding.privacy import mask_phone
+
+#: Longest piece of user input echoed back in an error message.
+_ECHO = 64
+
+
+def iso(value: dt.datetime | None) -> str:
+    """A timestamp in UTC, ISO 8601, to the second; ``-`` when missing."""
+    if value is None:
+        return "-"
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def provider_error(err: DingError) -> CommandError:
+    """A ``CommandError`` for a provider failure, without the provider's text
+    (which may quote the phone number)."""
+    if isinstance(err, DingAPIError):
+        detail = f"HTTP {err.status_code}" + (f", code {err.code}" if err.code else "")
+        return CommandError(f"The provider refused the request ({detail}).")
+    return CommandError(f"The provider could not be reached ({type(err).__name__}).")
+
+
+class Command(BaseCommand):
+    help = (
+        "Refresh one authentication from the provider (get_authentication_status) "
+        "and print it with its checks, resends and provider events."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("uuid", help="The authentication UUID, as shown in the admin.")
+        parser.add_argument(
+            "--no-refresh",
+            action="store_true",
+            help="Print what is stored without calling the provider.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        text = str(options["uuid"])
+        try:
+            auth_uuid = uuid.UUID(text.strip())
+        except ValueError:
+            raise CommandError(f"{text[:_ECHO]!r} is not a valid UUID.") from None
+        authentication = Authentication.objects.filter(authentication_uuid=auth_uuid).first()
+        if authentication is None:
+            raise CommandError(f"No authentication has the UUID {auth_uuid}.")
+        if not options["no_refresh"]:
+            from django_ding import services
+
+            try:
+                authentication = services.refresh_status(authentication)
+            except DingConfigurationError as err:
+                raise CommandError(f"django-ding is misconfigured: {err}") from err
+            except DingError as err:
+                raise provider_error(err) from err
+        self.print_authentication(authentication)
+
+    def print_authentication(self, auth: Authentication) -> None:
+        out = self.stdout
+        out.write(self.style.MIGRATE_HEADING(f"Authentication {auth.authentication_uuid}"))
+        fields = [
+            ("phone number", mask_phone(auth.phone_number)),
+            ("status", f"{auth.status} ({auth.get_status_display()})"),
+            ("user", str(auth.user_id or "-")),
+            ("backend", auth.backend or "-"),
+            ("created at", iso(auth.created_at)),
+            ("expires at", iso(auth.expires_at)),
+            ("verified at", iso(auth.verified_at)),
+            ("next retry at", iso(auth.next_retry_at)),
+            ("failed checks", str(auth.failed_checks)),
+            (
+                "remaining retries",
+                "-" if auth.remaining_retry is None else str(auth.remaining_retry),
+            ),
+            ("error code", auth.error_code or "-"),
+        ]
+        for label, value in fields:
+            out.write(f"  {label + ':':<19}{value}")
+        checks = list(auth.checks.order_by("created_at", "id"))
+        out.write(self.style.MIGRATE_LABEL(f"Checks ({len(checks)})"))
+        for check in checks:
+            outcome = "verified" if check.verified else (check.reason or "-")
+            extra = f" [{check.error_code}]" if check.error_code else ""
+            out.write(f"  {iso(check.created_at)}  {outcome}{extra}")
+        retries = list(auth.retries.order_by("created_at", "id"))
+        out.write(self.style.MIGRATE_LABEL(f"Resends ({len(retries)})"))
+        for retry in retries:
+            outcome = retry.provider_status or retry.reason or "-"
+            extra = f" [{retry.error_code}]" if retry.error_code else ""
+            out.write(f"  {iso(retry.created_at)}  {outcome}{extra}")
+        events = list(auth.events.order_by("occurred_at", "recorded_at", "id"))
+        out.write(self.style.MIGRATE_LABEL(f"Provider events ({len(events)})"))
+        for event in events:
+            out.write(f"  {iso(event.occurred_at or event.recorded_at)}  {event}")

@@ -1,0 +1,121 @@
+"""``ding_status <uuid>``: refresh one authentication and print it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from django_ding.exceptions import DingAPIError, DingConnectionError, DingTimeoutError
+from django_ding.models import Authentication, CheckRecord, StatusEvent
+from django_ding.privacy import mask_phone
+from django_ding.reasons import Reason
+from tests.admin.backend import ScriptedBackend, make_authentication, phone
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scripted_backend")]
+
+NUMBER = phone(12345678)
+
+
+@pytest.fixture
+def auth() -> Authentication:
+    return make_authentication(phone_number=NUMBER)
+
+
+def status(*args: str) -> str:
+    out = StringIO()
+    call_command("ding_status", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_refreshes_and_prints_the_authentication(auth: Authentication) -> None:
+    output = status(str(auth.authentication_uuid))
+    assert ScriptedBackend.calls_to("get_authentication_status") == [
+        ((str(auth.authentication_uuid),), {})
+    ]
+    assert f"Authentication {auth.authentication_uuid}" in output
+    assert mask_phone(NUMBER) in output
+    assert NUMBER not in output
+    assert NUMBER[1:] not in output
+    assert re.search(r"status:\s+pending", output)
+    assert re.search(r"created at:\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", output)
+    assert "Provider events (" in output
+    assert "delivery_status" in output
+    assert "123456" not in output  # the attempt's message content (the code) is never shown
+
+
+def test_prints_checks_and_events_without_refreshing(auth: Authentication) -> None:
+    CheckRecord.objects.create(authentication=auth, reason=Reason.INVALID_CODE, error_code="x1")
+    StatusEvent.objects.create(authentication=auth, type="attempt", status="delivered")
+    output = status(str(auth.authentication_uuid), "--no-refresh")
+    assert ScriptedBackend.calls == []
+    assert "Checks (1)" in output
+    assert "invalid_code [x1]" in output
+    assert "Resends (0)" in output
+    assert "Provider events (1)" in output
+    assert "attempt delivered" in output
+
+
+@pytest.mark.parametrize("text", ["nope", "1234", "", "x" * 10_000, "'; DROP TABLE x; --"])
+def test_malformed_uuid(text: str) -> None:
+    with pytest.raises(CommandError, match="is not a valid UUID") as info:
+        status(text)
+    assert len(str(info.value)) < 120
+    assert ScriptedBackend.calls == []
+
+
+def test_unknown_uuid(auth: Authentication) -> None:
+    unknown = uuid.uuid4()
+    with pytest.raises(CommandError, match=f"No authentication has the UUID {unknown}"):
+        status(str(unknown))
+    assert ScriptedBackend.calls == []
+
+
+def test_uuid_in_other_spellings(auth: Authentication) -> None:
+    assert auth.authentication_uuid is not None
+    for spelling in (auth.authentication_uuid.hex, str(auth.authentication_uuid).upper()):
+        assert mask_phone(NUMBER) in status(spelling, "--no-refresh")
+
+
+def test_provider_error_is_a_clear_command_error(auth: Authentication) -> None:
+    ScriptedBackend.scripts["get_authentication_status"] = DingAPIError(
+        f"No authentication for {NUMBER}", status_code=400, code="invalid_auth_uuid"
+    )
+    with pytest.raises(CommandError) as info:
+        status(str(auth.authentication_uuid))
+    message = str(info.value)
+    assert "HTTP 400, code invalid_auth_uuid" in message
+    assert NUMBER not in message
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        DingTimeoutError("read timed out", request_sent=True),
+        DingConnectionError("refused", request_sent=False),
+    ],
+)
+def test_transport_error_is_a_clear_command_error(auth: Authentication, error: Exception) -> None:
+    ScriptedBackend.scripts["get_authentication_status"] = error
+    with pytest.raises(CommandError, match=f"could not be reached \\({type(error).__name__}\\)"):
+        status(str(auth.authentication_uuid))
+
+
+def test_prints_resends(auth: Authentication) -> None:
+    from django_ding.models import RetryRecord
+
+    RetryRecord.objects.create(authentication=auth, provider_status="approved", error_code="")
+    RetryRecord.objects.create(authentication=auth, reason=Reason.RETRY_NOT_YET, error_code="e9")
+    output = status(str(auth.authentication_uuid), "--no-refresh")
+    assert "Resends (2)" in output
+    assert "approved" in output
+    assert "retry_not_yet [e9]" in output
+
+
+def test_configuration_error_is_a_command_error(auth: Authentication, settings: object) -> None:
+    settings.DING = {**settings.DING, "BACKEND": "no.such.Backend"}  # type: ignore[attr-defined]
+    with pytest.raises(CommandError, match="django-ding is misconfigured"):
+        status(str(auth.authentication_uuid))
