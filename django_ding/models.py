@@ -73,6 +73,14 @@ class Authentication(models.Model):
     failed_checks = models.PositiveIntegerField(
         _("failed checks"), default=0, help_text=_("Wrong codes entered for this verification.")
     )
+    checks_in_progress = models.PositiveIntegerField(
+        _("checks in progress"),
+        default=0,
+        help_text=_(
+            "Checks reserved and sent to the provider, not answered yet. They count "
+            "against the attempt limit until the answer arrives."
+        ),
+    )
     remaining_retry = models.PositiveIntegerField(
         _("remaining retries"),
         null=True,
@@ -158,6 +166,19 @@ class CheckRecord(models.Model):
         help_text=_("The provider's check status; empty when no provider call was made."),
     )
     error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    provider_called = models.BooleanField(
+        _("provider called"),
+        default=False,
+        help_text=_("The code was sent to the provider (False for a local refusal)."),
+    )
+    counts_as_failure = models.BooleanField(
+        _("counts as a failure"),
+        default=False,
+        help_text=_(
+            "Counts toward the per-phone limit of wrong codes: a wrong or malformed "
+            "code, or a check still waiting for the provider."
+        ),
+    )
 
     class Meta:
         verbose_name = _("check")
@@ -194,6 +215,14 @@ class RetryRecord(models.Model):
     remaining_retry = models.PositiveIntegerField(_("remaining retries"), null=True, blank=True)
     next_retry_at = models.DateTimeField(_("next retry at"), null=True, blank=True)
     error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    provider_called = models.BooleanField(
+        _("provider called"),
+        default=False,
+        help_text=_(
+            "A resend was requested from the provider (False for a local refusal). "
+            "Such retries count toward the send limits."
+        ),
+    )
 
     class Meta:
         verbose_name = _("retry")
@@ -248,6 +277,10 @@ class Feedback(models.Model):
     def __str__(self) -> str:
         return f"{mask_phone(self.phone_number)}: {self.get_status_display()}"
 
+    @property
+    def masked_phone_number(self) -> str:
+        return mask_phone(self.phone_number)
+
 
 class StatusEvent(models.Model):
     """An event the provider reported for an authentication (attempt, check,
@@ -279,10 +312,27 @@ class StatusEvent(models.Model):
         ordering = ["occurred_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["authentication", "type", "provider_id", "occurred_at"],
+                fields=["authentication", "type", "status", "provider_id", "occurred_at"],
                 name="ding_event_unique",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.status}".strip()
+
+
+class LimitLock(models.Model):
+    """A row that serialises the limit checks of one key (a phone number, a
+    client address, the site-wide cap), so that two requests cannot both pass
+    a limit before either is recorded. ``key`` is a hash: no phone number or
+    address is stored here. Rows are tiny and may be deleted at any time."""
+
+    key = models.CharField(_("key"), max_length=80, primary_key=True)
+    locked_at = models.DateTimeField(_("last locked at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("limit lock")
+        verbose_name_plural = _("limit locks")
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,331 @@
+"""Database-backed limits: every count is a query on the history tables.
+
+Nothing is kept in a cache or in process memory, so the limits hold across
+processes and servers. Each limit is checked inside a transaction that first
+takes the :class:`~django_ding.models.LimitLock` rows of the keys it reads
+(:func:`lock`): two requests for the same phone number are serialised, so they
+cannot both pass a limit before either is recorded. On PostgreSQL the lock is
+a row lock held until the end of the transaction; on SQLite the upsert takes
+the database write lock, which serialises writers anyway.
+
+Defaults and the reasons behind them are in ``docs/limits.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import math
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from django_ding.conf import ding_settings, normalize_timeout
+from django_ding.exceptions import DingConfigurationError
+from django_ding.models import Authentication, CheckRecord, LimitLock, RetryRecord
+from django_ding.reasons import Reason
+
+__all__ = [
+    "GLOBAL_KEY",
+    "Refusal",
+    "attempts_left",
+    "authentication_ttl",
+    "ip_key",
+    "lock",
+    "max_check_attempts",
+    "phone_failure_refusal",
+    "phone_key",
+    "retry_refusal",
+    "seconds_until",
+    "send_lock_keys",
+    "send_refusal",
+    "stale_sending_age",
+]
+
+#: Lock key of the site-wide hourly send cap.
+GLOBAL_KEY = "send:global"
+
+#: Extra seconds added to the longest provider call before a row still in
+#: ``sending`` is considered interrupted.
+STALE_MARGIN = 60.0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a limit refuses an action, and the whole seconds until it would not
+    (``None`` when waiting does not help)."""
+
+    reason: Reason
+    retry_after: int | None = None
+
+
+# -- Settings ----------------------------------------------------------------
+
+
+def _positive_int(name: str, *, allow_none: bool = False) -> int | None:
+    value: Any = getattr(ding_settings, name)
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DingConfigurationError(
+            f"settings.DING[{name!r}] must be a positive whole number"
+            + (" or None" if allow_none else "")
+            + f", not {value!r}."
+        )
+    return value
+
+
+def _window(name: str) -> tuple[int, int] | None:
+    """A ``(count, seconds)`` setting; ``None`` disables the limit."""
+    value: Any = getattr(ding_settings, name)
+    if value is None:
+        return None
+    if (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and all(isinstance(part, int) and not isinstance(part, bool) for part in value)
+        and value[0] >= 1
+        and value[1] >= 1
+    ):
+        return int(value[0]), int(value[1])
+    raise DingConfigurationError(
+        f"settings.DING[{name!r}] must be a (count, seconds) pair of positive whole "
+        f"numbers, or None to disable it; not {value!r}."
+    )
+
+
+def _cooldown() -> int | None:
+    value: Any = ding_settings.SEND_COOLDOWN
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return value or None
+    raise DingConfigurationError(
+        f"settings.DING['SEND_COOLDOWN'] must be a whole number of seconds (0 or None "
+        f"to disable it), not {value!r}."
+    )
+
+
+def max_check_attempts() -> int:
+    """Wrong codes allowed per authentication (``MAX_CHECK_ATTEMPTS``)."""
+    value = _positive_int("MAX_CHECK_ATTEMPTS")
+    assert value is not None
+    return value
+
+
+def authentication_ttl() -> dt.timedelta:
+    """Local lifetime of an authentication whose provider gave no expiry."""
+    value = _positive_int("AUTHENTICATION_TTL")
+    assert value is not None
+    return dt.timedelta(seconds=value)
+
+
+def stale_sending_age() -> dt.timedelta:
+    """How old a row still in ``sending`` must be to be treated as failed.
+
+    The longest a provider call can take: (connect + read timeout) for every
+    try the client makes, plus the waits between tries, plus a margin.
+    """
+    try:
+        connect, read = normalize_timeout(ding_settings.TIMEOUT)
+    except ValueError:
+        connect, read = normalize_timeout(10.0)
+    retries = ding_settings.MAX_RETRIES
+    retries = retries if isinstance(retries, int) and 0 <= retries <= 10 else 2
+    backoff = ding_settings.RETRY_BACKOFF
+    backoff = float(backoff) if isinstance(backoff, int | float) and backoff >= 0 else 0.5
+    retry_after_max = ding_settings.RETRY_AFTER_MAX
+    retry_after_max = float(retry_after_max) if isinstance(retry_after_max, int | float) else 10.0
+    waits = sum(max(backoff * 2**attempt, retry_after_max) for attempt in range(retries))
+    seconds = (connect + read) * (retries + 1) + waits + STALE_MARGIN
+    return dt.timedelta(seconds=seconds)
+
+
+# -- Locks -------------------------------------------------------------------
+
+
+def _digest(kind: str, value: str) -> str:
+    return kind + ":" + hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()[:48]
+
+
+def phone_key(phone_number: str) -> str:
+    """Lock key of a phone number (a hash: the number itself is not stored)."""
+    return _digest("phone", phone_number)
+
+
+def ip_key(ip: str) -> str:
+    """Lock key of a client address (a hash)."""
+    return _digest("ip", ip)
+
+
+def lock(*keys: str) -> None:
+    """Take the lock rows of ``keys`` until the current transaction ends.
+
+    Must be called inside ``transaction.atomic()``. Keys are taken in sorted
+    order, so two transactions taking overlapping sets cannot deadlock.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("django_ding.limits.lock() must be called inside transaction.atomic()")
+    now = timezone.now()
+    for key in sorted(set(keys)):
+        # An upsert: inserts the row, or updates it, which takes its row lock
+        # (PostgreSQL) or the write lock (SQLite) until the transaction ends.
+        LimitLock.objects.bulk_create(
+            [LimitLock(key=key, locked_at=now)],
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["locked_at"],
+        )
+
+
+# -- Counting ----------------------------------------------------------------
+
+
+def seconds_until(when: dt.datetime, now: dt.datetime) -> int:
+    """Whole seconds from ``now`` until ``when``, at least 1."""
+    return max(1, math.ceil((when - now).total_seconds()))
+
+
+def _send_times(
+    now: dt.datetime, seconds: int, *, auths: Q, retries: Q | None
+) -> QuerySet[Any, Any]:
+    """``created_at`` of the sends (new authentications, and retries that went
+    to the provider) matching the filters in the last ``seconds``."""
+    since = now - dt.timedelta(seconds=seconds)
+    created = Authentication.objects.filter(auths, created_at__gte=since).values_list(
+        "created_at", flat=True
+    )
+    if retries is None:
+        return created.order_by()
+    resent = RetryRecord.objects.filter(
+        retries, provider_called=True, created_at__gte=since
+    ).values_list("created_at", flat=True)
+    return created.order_by().union(resent.order_by(), all=True)
+
+
+def _nth_latest(times: QuerySet[Any, Any], n: int) -> dt.datetime | None:
+    found = list(times.order_by("-created_at")[n - 1 : n])
+    return found[0] if found else None
+
+
+def _window_refusal(
+    now: dt.datetime,
+    setting: str,
+    reason: Reason,
+    *,
+    auths: Q,
+    retries: Q | None,
+) -> Refusal | None:
+    window = _window(setting)
+    if window is None:
+        return None
+    count, seconds = window
+    times = _send_times(now, seconds, auths=auths, retries=retries)
+    if times.count() < count:
+        return None
+    # Allowed again once the count-th most recent send leaves the window.
+    oldest = _nth_latest(times, count)
+    retry_after = seconds_until(oldest + dt.timedelta(seconds=seconds), now) if oldest else 1
+    return Refusal(reason, retry_after)
+
+
+def send_refusal(
+    phone_number: str,
+    *,
+    ip: str | None,
+    now: dt.datetime,
+    cooldown_reason: Reason = Reason.COOLDOWN,
+    count_ip: bool = True,
+) -> Refusal | None:
+    """The first send limit that refuses a send to ``phone_number``, if any.
+
+    Checked in this order: cooldown, per phone, per client address, global.
+    Sends are new authentications (whatever became of them: an attempt may
+    have reached the provider) plus retries that went to the provider.
+    """
+    by_phone = Q(phone_number=phone_number)
+    retries_by_phone = Q(authentication__phone_number=phone_number)
+    cooldown = _cooldown()
+    if cooldown:
+        latest = _nth_latest(
+            _send_times(now, cooldown, auths=by_phone, retries=retries_by_phone), 1
+        )
+        if latest is not None:
+            return Refusal(
+                cooldown_reason, seconds_until(latest + dt.timedelta(seconds=cooldown), now)
+            )
+    refusal = _window_refusal(
+        now,
+        "SEND_LIMIT_PER_PHONE",
+        Reason.PHONE_RATE_LIMITED,
+        auths=by_phone,
+        retries=retries_by_phone,
+    )
+    if refusal is None and ip and count_ip:
+        refusal = _window_refusal(
+            now, "SEND_LIMIT_PER_IP", Reason.IP_RATE_LIMITED, auths=Q(ip=ip), retries=None
+        )
+    if refusal is None:
+        cap = _positive_int("SEND_LIMIT_GLOBAL_PER_HOUR", allow_none=True)
+        if cap is not None:
+            window = _send_times(now, 3600, auths=Q(), retries=Q())
+            if window.count() >= cap:
+                oldest = _nth_latest(window, cap)
+                refusal = Refusal(
+                    Reason.GLOBAL_RATE_LIMITED,
+                    seconds_until(oldest + dt.timedelta(hours=1), now) if oldest else 1,
+                )
+    return refusal
+
+
+def send_lock_keys(phone_number: str, ip: str | None) -> list[str]:
+    """The lock keys a send (or a retry, without ``ip``) must hold."""
+    keys = [phone_key(phone_number)]
+    if ip and ding_settings.SEND_LIMIT_PER_IP is not None:
+        keys.append(ip_key(ip))
+    if ding_settings.SEND_LIMIT_GLOBAL_PER_HOUR is not None:
+        keys.append(GLOBAL_KEY)
+    return keys
+
+
+def retry_refusal(authentication: Authentication, now: dt.datetime) -> Refusal | None:
+    """What the provider told us about retries (``remaining_retry``,
+    ``next_retry_at``), then the local send limits of the phone number."""
+    if authentication.remaining_retry is not None and authentication.remaining_retry <= 0:
+        return Refusal(Reason.NO_RETRIES_LEFT)
+    if authentication.next_retry_at is not None and authentication.next_retry_at > now:
+        return Refusal(Reason.RETRY_NOT_YET, seconds_until(authentication.next_retry_at, now))
+    return send_refusal(
+        authentication.phone_number.as_e164,
+        ip=None,
+        now=now,
+        cooldown_reason=Reason.RETRY_NOT_YET,
+        count_ip=False,
+    )
+
+
+def phone_failure_refusal(phone_number: str, now: dt.datetime) -> Refusal | None:
+    """Refuse checks for a phone number with too many wrong codes lately,
+    across all its authentications (``MAX_FAILED_CHECKS_PER_PHONE`` per
+    ``PHONE_FAILURE_WINDOW`` seconds). A resend never resets this count."""
+    limit = _positive_int("MAX_FAILED_CHECKS_PER_PHONE", allow_none=True)
+    window = _positive_int("PHONE_FAILURE_WINDOW", allow_none=True)
+    if limit is None or window is None:
+        return None
+    failures = CheckRecord.objects.filter(
+        authentication__phone_number=phone_number,
+        counts_as_failure=True,
+        created_at__gte=now - dt.timedelta(seconds=window),
+    ).values_list("created_at", flat=True)
+    if failures.count() < limit:
+        return None
+    oldest = _nth_latest(failures, limit)
+    retry_after = seconds_until(oldest + dt.timedelta(seconds=window), now) if oldest else 1
+    return Refusal(Reason.PHONE_LOCKED, retry_after)
+
+
+def attempts_left(authentication: Authentication) -> int:
+    """Wrong codes this authentication still allows (checks in progress count)."""
+    used = authentication.failed_checks + authentication.checks_in_progress
+    return max(0, max_check_attempts() - used)

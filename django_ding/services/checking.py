@@ -1,0 +1,325 @@
+"""Checking codes: :func:`check_code` and its :class:`CheckResult`.
+
+An attempt is reserved before the provider is called: inside a transaction
+holding the phone number's limit lock, a conditional UPDATE increments
+``checks_in_progress`` only while ``failed_checks + checks_in_progress`` is
+below ``MAX_CHECK_ATTEMPTS``, and an in-flight :class:`CheckRecord` (which
+counts toward the per-phone limit) is written. However many checks run in
+parallel, no more than the limit reach the provider. The answer then moves
+the reservation to ``failed_checks`` (wrong code), releases it (right code,
+provider error) and, for a right code, verifies the row with a conditional
+UPDATE so that only one check can verify it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.utils import timezone
+
+from django_ding import limits, signals
+from django_ding.backends import get_backend
+from django_ding.backends.enums import CheckStatus
+from django_ding.models import Authentication, CheckRecord
+from django_ding.reasons import Reason
+from django_ding.services.records import (
+    change_status,
+    emit,
+    error_code_for,
+    logger,
+    reload,
+    sanitize,
+    state_refusal,
+)
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+__all__ = ["CODE_PATTERN", "CheckResult", "check_code", "clean_code"]
+
+#: What a code must look like once whitespace is removed: 4 to 10 ASCII digits.
+CODE_PATTERN = re.compile(r"[0-9]{4,10}")
+# Longest input looked at, so a hostile megabyte is not scanned.
+_MAX_CODE_INPUT = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckResult:
+    """The outcome of :func:`check_code`. ``bool(result)`` is ``result.verified``."""
+
+    verified: bool
+    #: Why it did not verify (``None`` when verified).
+    reason: Reason | None
+    #: Seconds until checking makes sense again, when waiting helps.
+    retry_after: int | None
+    #: Wrong codes still allowed for this authentication.
+    attempts_left: int | None
+    authentication: Authentication
+
+    def __bool__(self) -> bool:
+        return self.verified
+
+
+def clean_code(code: str) -> str | None:
+    """Return ``code`` without whitespace if it looks like a code, else ``None``."""
+    if not isinstance(code, str):
+        raise TypeError(f"code must be a string, not {type(code).__name__}.")
+    if len(code) > _MAX_CODE_INPUT:
+        return None
+    compact = "".join(code.split())
+    return compact if CODE_PATTERN.fullmatch(compact) else None
+
+
+def _record(
+    authentication: Authentication,
+    *,
+    now: dt.datetime,
+    reason: Reason | str = "",
+    verified: bool = False,
+    provider_called: bool = False,
+    counts_as_failure: bool = False,
+) -> CheckRecord:
+    return CheckRecord.objects.create(
+        authentication=authentication,
+        created_at=now,
+        reason=reason,
+        verified=verified,
+        provider_called=provider_called,
+        counts_as_failure=counts_as_failure,
+    )
+
+
+def _result(
+    authentication: Authentication,
+    reason: Reason | None,
+    *,
+    retry_after: int | None = None,
+    request: HttpRequest | None = None,
+) -> CheckResult:
+    authentication.refresh_from_db()
+    if authentication.status == Authentication.Status.PENDING:
+        left: int | None = limits.attempts_left(authentication)
+    elif authentication.status == Authentication.Status.LOCKED:
+        left = 0
+    else:
+        left = None
+    result = CheckResult(
+        verified=reason is None,
+        reason=reason,
+        retry_after=retry_after,
+        attempts_left=left,
+        authentication=authentication,
+    )
+    logger.info(
+        "django-ding: check of authentication %s (%s): %s",
+        authentication.pk,
+        authentication.masked_phone_number,
+        "verified" if reason is None else reason,
+    )
+    emit(
+        signals.code_checked,
+        sender=Authentication,
+        authentication=authentication,
+        result=result,
+        request=request,
+    )
+    return result
+
+
+def _lock_if_exhausted(authentication: Authentication, now: dt.datetime) -> None:
+    change_status(
+        authentication,
+        Authentication.Status.PENDING,
+        Authentication.Status.LOCKED,
+        now=now,
+        where=_exhausted(),
+    )
+
+
+def _exhausted() -> Q:
+    return Q(failed_checks__gte=limits.max_check_attempts())
+
+
+def _reserve(authentication: Authentication, code: str | None, now: dt.datetime) -> Any:
+    """Inside the phone lock: refuse, or reserve an attempt. Returns a
+    ``Refusal``, or the in-flight ``CheckRecord`` when the provider is to be
+    called."""
+    refusal = state_refusal(authentication, now)
+    if refusal is not None:
+        _record(authentication, now=now, reason=refusal.reason)
+        return refusal
+    phone = authentication.phone_number.as_e164
+    limit = limits.max_check_attempts()
+    if authentication.failed_checks >= limit:
+        _lock_if_exhausted(authentication, now)
+        _record(authentication, now=now, reason=Reason.LOCKED)
+        return limits.Refusal(Reason.LOCKED)
+    refusal = limits.phone_failure_refusal(phone, now)
+    if refusal is not None:
+        _record(authentication, now=now, reason=refusal.reason)
+        return refusal
+    reserved = (
+        Authentication.objects.filter(
+            pk=authentication.pk,
+            status=Authentication.Status.PENDING,
+            failed_checks__lt=Value(limit) - F("checks_in_progress"),
+        ).update(checks_in_progress=F("checks_in_progress") + 1, updated_at=now)
+        == 1
+    )
+    if not reserved:
+        # Every attempt left is taken by checks waiting for the provider.
+        _record(authentication, now=now, reason=Reason.LOCKED)
+        return limits.Refusal(Reason.LOCKED, retry_after=1)
+    if code is None:
+        # Malformed: a wrong attempt, decided without asking the provider.
+        Authentication.objects.filter(pk=authentication.pk).update(
+            checks_in_progress=F("checks_in_progress") - 1,
+            failed_checks=F("failed_checks") + 1,
+        )
+        _record(authentication, now=now, reason=Reason.INVALID_CODE, counts_as_failure=True)
+        _lock_if_exhausted(authentication, now)
+        return limits.Refusal(Reason.INVALID_CODE)
+    return _record(authentication, now=now, provider_called=True, counts_as_failure=True)
+
+
+def check_code(
+    authentication: Authentication, code: str, *, request: HttpRequest | None = None
+) -> CheckResult:
+    """Check the code a user typed for ``authentication``.
+
+    Never raises for a refusal or a provider error: the :class:`CheckResult`
+    says why it did not verify. Raises ``TypeError`` when ``authentication``
+    is not an ``Authentication`` or ``code`` not a string.
+    """
+    authentication = reload(authentication)
+    cleaned = clean_code(code)
+    with transaction.atomic():
+        limits.lock(limits.phone_key(authentication.phone_number.as_e164))
+        authentication.refresh_from_db()
+        now = timezone.now()
+        outcome = _reserve(authentication, cleaned, now)
+    if isinstance(outcome, limits.Refusal):
+        return _result(
+            authentication, outcome.reason, retry_after=outcome.retry_after, request=request
+        )
+    assert cleaned is not None
+    record: CheckRecord = outcome
+    try:
+        response = get_backend().check(
+            str(authentication.authentication_uuid),
+            cleaned,
+            phone_number=authentication.phone_number.as_e164,
+        )
+    except Exception as err:
+        code_name = error_code_for(err)
+        logger.warning(
+            "django-ding: check of authentication %s failed: %s", authentication.pk, code_name
+        )
+        _release(authentication)
+        CheckRecord.objects.filter(pk=record.pk).update(
+            reason=Reason.PROVIDER_ERROR, error_code=code_name, counts_as_failure=False
+        )
+        return _result(authentication, Reason.PROVIDER_ERROR, request=request)
+    return _finish(authentication, record, response.status, request)
+
+
+def _release(authentication: Authentication) -> None:
+    """Give back a reserved attempt that did not turn out wrong."""
+    Authentication.objects.filter(pk=authentication.pk, checks_in_progress__gt=0).update(
+        checks_in_progress=F("checks_in_progress") - 1
+    )
+
+
+def _finish(
+    authentication: Authentication,
+    record: CheckRecord,
+    status: Any,
+    request: HttpRequest | None,
+) -> CheckResult:
+    now = timezone.now()
+    provider_status = sanitize(status, 32)
+    records = CheckRecord.objects.filter(pk=record.pk)
+    if status == CheckStatus.VALID:
+        with transaction.atomic():
+            _release(authentication)
+            verified = change_status(
+                authentication,
+                Authentication.Status.PENDING,
+                Authentication.Status.VERIFIED,
+                now=now,
+                verified_at=now,
+            )
+            # Not verified here: another check verified it first (or it
+            # expired meanwhile).
+            lost = None if verified else _lost_race_reason(authentication)
+            records.update(
+                provider_status=provider_status,
+                counts_as_failure=False,
+                verified=verified,
+                reason=lost or "",
+            )
+        if lost is not None:
+            return _result(authentication, lost, request=request)
+        emit(
+            signals.phone_verified,
+            sender=Authentication,
+            authentication=authentication,
+            phone_number=authentication.phone_number,
+            user=authentication.user,
+            request=request,
+        )
+        return _result(authentication, None, request=request)
+    if status == CheckStatus.INVALID:
+        with transaction.atomic():
+            Authentication.objects.filter(pk=authentication.pk, checks_in_progress__gt=0).update(
+                checks_in_progress=F("checks_in_progress") - 1,
+                failed_checks=F("failed_checks") + 1,
+                updated_at=now,
+            )
+            records.update(provider_status=provider_status, reason=Reason.INVALID_CODE)
+            _lock_if_exhausted(authentication, now)
+        return _result(authentication, Reason.INVALID_CODE, request=request)
+    # Neither right nor wrong: the attempt does not count.
+    _release(authentication)
+    if status == CheckStatus.EXPIRED_AUTH:
+        reason = Reason.EXPIRED
+        change_status(
+            authentication, Authentication.Status.PENDING, Authentication.Status.EXPIRED, now=now
+        )
+    elif status == CheckStatus.RATE_LIMITED:
+        reason = Reason.LOCKED
+        change_status(
+            authentication, Authentication.Status.PENDING, Authentication.Status.LOCKED, now=now
+        )
+    elif status == CheckStatus.ALREADY_VALIDATED:
+        # Never a success: only a "valid" answer to our own check verifies.
+        reason = Reason.PROVIDER_REFUSED
+        change_status(
+            authentication,
+            Authentication.Status.PENDING,
+            Authentication.Status.FAILED,
+            now=now,
+            error_code="already_validated",
+        )
+    elif status == CheckStatus.WITHOUT_ATTEMPT:
+        reason = Reason.NOT_SENT
+    else:  # unknown, missing or new statuses
+        reason = Reason.PROVIDER_ERROR
+    records.update(provider_status=provider_status, reason=reason, counts_as_failure=False)
+    return _result(authentication, reason, request=request)
+
+
+def _lost_race_reason(authentication: Authentication) -> Reason:
+    status = authentication.status
+    if status == Authentication.Status.VERIFIED:
+        return Reason.ALREADY_VERIFIED
+    if status == Authentication.Status.EXPIRED:
+        return Reason.EXPIRED
+    if status == Authentication.Status.LOCKED:
+        return Reason.LOCKED
+    return Reason.NOT_SENT

@@ -1,0 +1,86 @@
+"""No code, no API key and no full phone number in the logs or the database
+after a whole flow with DEBUG logging on every logger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import RequestFactory
+from django.utils import timezone
+
+from django_ding import services
+from django_ding.exceptions import DingAPIError, DingTimeoutError, VerificationRefused
+from django_ding.models import Authentication, Feedback, RetryRecord
+from tests.services.backend import Script
+from tests.services.conftest import PHONE, age
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+API_KEY = "sk-live-ding-3f9a1c7e5b2d4068"
+RIGHT = "246813"
+WRONG = "975318"
+# The columns that must hold the number: the history is about that number.
+PHONE_COLUMNS = {(Authentication, "phone_number"), (Feedback, "phone_number")}
+
+
+def dump_tables() -> tuple[str, str]:
+    """Every row of every table, as text: (phone columns, everything else)."""
+    phone_columns, other = [], []
+    for model in apps.get_models():
+        for row in model._default_manager.values():
+            for column, value in row.items():
+                target = phone_columns if (model, column) in PHONE_COLUMNS else other
+                target.append(f"{model._meta.db_table}.{column}={value!s} {value!r}")
+    return "\n".join(phone_columns), "\n".join(other)
+
+
+def test_full_flow_leaks_nothing(
+    script: Script, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.DING = {**settings.DING, "API_KEY": API_KEY}
+    script.valid_code = RIGHT
+    for name in ["", *list(logging.root.manager.loggerDict)]:
+        caplog.set_level(logging.DEBUG, logger=name)
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
+
+    authentication = services.send_code(PHONE, request=request)
+    with pytest.raises(VerificationRefused):
+        services.send_code(PHONE, request=request)  # cooldown
+    assert services.check_code(authentication, WRONG).reason == "invalid_code"
+    assert services.check_code(authentication, "not a code").reason == "invalid_code"
+    age(Authentication, 31)
+    services.retry(authentication)
+    Authentication.objects.filter(pk=authentication.pk).update(
+        next_retry_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    age(RetryRecord, 31)
+    script.queue("retry", DingTimeoutError("slow", request_sent=True))
+    with pytest.raises(DingTimeoutError):
+        services.retry(authentication)
+    assert services.check_code(authentication, RIGHT).verified
+    services.send_feedback(PHONE, "not_onboarded")
+    services.refresh_status(authentication)
+    services.lookup(PHONE)
+    script.queue("lookup", DingAPIError("bad", status_code=400, code="invalid_phone_number"))
+    with pytest.raises(DingAPIError):
+        services.lookup(PHONE)
+    assert Feedback.objects.filter(delivery="sent").count() == 2
+
+    logs = "\n".join(
+        f"{record.name} {record.levelname} {record.getMessage()} {record.exc_text or ''}"
+        for record in caplog.records
+    )
+    phone_columns, tables = dump_tables()
+    assert "django_ding.services" in logs  # the flow was logged...
+    assert "+33*******78" in logs  # ...with masked numbers
+    assert PHONE in phone_columns  # the history does keep the number itself
+    secrets = [RIGHT, WRONG, API_KEY, PHONE, PHONE[1:], PHONE[3:]]
+    for secret in secrets:
+        assert secret not in logs, secret
+        assert secret not in tables, secret
+    for secret in [RIGHT, WRONG, API_KEY]:
+        assert secret not in phone_columns
