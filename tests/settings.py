@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_ding",
     "django_ding.sandbox",
+    # The example site, for the browser tests of the whole signup flow.
+    "example_project.accounts",
 ]
 if django.VERSION < (6, 0):
     INSTALLED_APPS.append("django_tasks")

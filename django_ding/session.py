@@ -1,0 +1,144 @@
+"""What the verification views keep in the server-side session.
+
+The id of the authentication being verified lives only here: the views never
+read it from the request body or query string, so one browser session cannot
+check (or resend) another session's code. Every key starts with
+``django_ding.`` to stay clear of the host project's own keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from django_ding.models import Authentication
+
+__all__ = [
+    "SESSION_AUTHENTICATION_KEY",
+    "SESSION_NOTICE_KEY",
+    "SESSION_VERIFIED_KEY",
+    "Notice",
+    "e164",
+    "forget_authentication",
+    "forget_verified",
+    "get_session_authentication",
+    "mark_verified",
+    "pop_notice",
+    "push_notice",
+    "remember_authentication",
+    "session_verified_phone_number",
+]
+
+#: Primary key of the :class:`Authentication` the current session is verifying.
+SESSION_AUTHENTICATION_KEY = "django_ding.authentication_id"
+#: ``{"phone_number": "+33...", "authentication_id": 42, "verified_at": "..."}``
+#: once a code was checked successfully in this session.
+SESSION_VERIFIED_KEY = "django_ding.verified"
+#: A one-shot message for the check page (``{"level": ..., "text": ...}``).
+SESSION_NOTICE_KEY = "django_ding.notice"
+
+
+def e164(phone_number: object) -> str:
+    """A stored phone number as E.164, whatever ``PHONENUMBER_DEFAULT_FORMAT`` says."""
+    value = getattr(phone_number, "as_e164", None)
+    return value if isinstance(value, str) else str(phone_number)
+
+
+class Notice(TypedDict):
+    level: str  # "success", "info" or "error"
+    text: str
+
+
+def _session(request: HttpRequest) -> Any:
+    session = getattr(request, "session", None)
+    if session is None:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "django-ding's views need django.contrib.sessions: add "
+            "'django.contrib.sessions.middleware.SessionMiddleware' to MIDDLEWARE."
+        )
+    return session
+
+
+def remember_authentication(request: HttpRequest, authentication: Authentication) -> None:
+    """Make ``authentication`` the one this session is verifying."""
+    _session(request)[SESSION_AUTHENTICATION_KEY] = authentication.pk
+
+
+def forget_authentication(request: HttpRequest) -> None:
+    _session(request).pop(SESSION_AUTHENTICATION_KEY, None)
+
+
+def get_session_authentication(request: HttpRequest) -> Authentication | None:
+    """Return the authentication this session is verifying, or ``None``.
+
+    An id that is not an integer, that points nowhere, or that belongs to
+    another signed-in user is dropped from the session.
+    """
+    session = _session(request)
+    raw = session.get(SESSION_AUTHENTICATION_KEY)
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        forget_authentication(request)
+        return None
+    authentication = Authentication.objects.filter(pk=raw).first()
+    if authentication is None:
+        forget_authentication(request)
+        return None
+    user = getattr(request, "user", None)
+    if (
+        authentication.user_id is not None
+        and user is not None
+        and user.is_authenticated
+        and authentication.user_id != user.pk
+    ):
+        forget_authentication(request)
+        return None
+    return authentication
+
+
+def mark_verified(request: HttpRequest, authentication: Authentication) -> None:
+    """Record in the session that its phone number is verified."""
+    _session(request)[SESSION_VERIFIED_KEY] = {
+        "phone_number": e164(authentication.phone_number),
+        "authentication_id": authentication.pk,
+        "verified_at": (authentication.verified_at or timezone.now()).isoformat(),
+    }
+
+
+def session_verified_phone_number(request: HttpRequest) -> str | None:
+    """The E.164 number verified in this session, if any."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    data = session.get(SESSION_VERIFIED_KEY)
+    if not isinstance(data, dict):
+        return None
+    number = data.get("phone_number")
+    return number if isinstance(number, str) and number.startswith("+") else None
+
+
+def forget_verified(request: HttpRequest) -> None:
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.pop(SESSION_VERIFIED_KEY, None)
+
+
+def push_notice(request: HttpRequest, level: str, text: str) -> None:
+    """Leave a message for the next page of the flow."""
+    _session(request)[SESSION_NOTICE_KEY] = {"level": level, "text": str(text)}
+
+
+def pop_notice(request: HttpRequest) -> Notice | None:
+    data = _session(request).pop(SESSION_NOTICE_KEY, None)
+    if (
+        isinstance(data, dict)
+        and isinstance(data.get("level"), str)
+        and isinstance(data.get("text"), str)
+    ):
+        return Notice(level=data["level"], text=data["text"])
+    return None

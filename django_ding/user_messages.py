@@ -1,0 +1,162 @@
+"""What the verification pages tell the user when something is refused.
+
+One translated sentence per :class:`~django_ding.reasons.Reason`, with the
+time left when waiting helps. Provider failures never reveal why the provider
+refused a number: an unknown, blocked or unsupported number only gets
+"We could not send a code to this number."
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from django_ding.backends.enums import ErrorCode
+from django_ding.exceptions import DingAPIError, DingError
+from django_ding.reasons import Reason
+
+__all__ = [
+    "CANNOT_SEND",
+    "check_failure_message",
+    "format_wait",
+    "provider_error_message",
+    "refusal_message",
+]
+
+#: The only thing a user learns about a number the provider will not text.
+CANNOT_SEND = _("We could not send a code to this number.")
+SERVICE_UNAVAILABLE = _("We could not send a code right now. Please try again in a few minutes.")
+CHECK_UNAVAILABLE = _("We could not check the code right now. Please try again in a moment.")
+
+#: Provider error codes that are about the number itself. They all become
+#: :data:`CANNOT_SEND`; the code stays in the history for the site's staff.
+NUMBER_ERROR_CODES = frozenset(
+    {
+        ErrorCode.BLOCKED_NUMBER,
+        ErrorCode.INVALID_PHONE_NUMBER,
+        ErrorCode.INVALID_LINE,
+        ErrorCode.UNSUPPORTED_REGION,
+    }
+)
+
+# reason -> (message without a wait, message with %(time)s left)
+_MESSAGES: dict[str, tuple[Promise, Promise]] = {
+    Reason.INVALID_CODE: (
+        _("The code is not correct."),
+        _("The code is not correct. Try again in %(time)s."),
+    ),
+    Reason.EXPIRED: (
+        _("This code has expired. Request a new code."),
+        _("This code has expired. You can request a new code in %(time)s."),
+    ),
+    Reason.LOCKED: (
+        _("Too many wrong codes. Start again to receive a new code."),
+        _("Too many wrong codes. You can start again in %(time)s."),
+    ),
+    Reason.PHONE_LOCKED: (
+        _("Too many wrong codes for this phone number. Please try again later."),
+        _("Too many wrong codes for this phone number. Try again in %(time)s."),
+    ),
+    Reason.ALREADY_VERIFIED: (
+        _("This phone number is already verified."),
+        _("This phone number is already verified."),
+    ),
+    Reason.NOT_SENT: (
+        _("No code was sent for this verification. Start again to receive a code."),
+        _("No code was sent for this verification. You can start again in %(time)s."),
+    ),
+    Reason.COOLDOWN: (
+        _("A code was sent to this number a moment ago. Please wait before asking again."),
+        _("A code was sent to this number a moment ago. You can ask again in %(time)s."),
+    ),
+    Reason.PHONE_RATE_LIMITED: (
+        _("Too many codes were sent to this number. Please try again later."),
+        _("Too many codes were sent to this number. Try again in %(time)s."),
+    ),
+    Reason.IP_RATE_LIMITED: (
+        _("Too many codes were requested from your network. Please try again later."),
+        _("Too many codes were requested from your network. Try again in %(time)s."),
+    ),
+    Reason.GLOBAL_RATE_LIMITED: (
+        _("We cannot send codes right now. Please try again later."),
+        _("We cannot send codes right now. Try again in %(time)s."),
+    ),
+    Reason.RETRY_NOT_YET: (
+        _("A new code cannot be sent yet. Please wait a little."),
+        _("You can request a new code in %(time)s."),
+    ),
+    Reason.NO_RETRIES_LEFT: (
+        _("No more codes can be sent for this verification. Start again with your number."),
+        _("No more codes can be sent for this verification. You can start again in %(time)s."),
+    ),
+    Reason.PROVIDER_REFUSED: (CANNOT_SEND, CANNOT_SEND),
+    Reason.PROVIDER_ERROR: (SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE),
+}
+
+
+def format_wait(seconds: int | float | None) -> str:
+    """``42`` -> ``"42 seconds"``, ``61`` -> ``"2 minutes"``, ``3601`` -> ``"2 hours"``.
+
+    Rounds up, so the user never comes back too early. Anything that is not a
+    positive number is ``"a moment"``.
+    """
+    if seconds is None or isinstance(seconds, bool) or not seconds > 0:
+        return gettext("a moment")
+    whole = int(-(-seconds // 1))  # ceil without importing math for floats and ints
+    if whole < 60:
+        return ngettext("%(count)d second", "%(count)d seconds", whole) % {"count": whole}
+    minutes = -(-whole // 60)
+    if minutes < 60:
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    hours = -(-minutes // 60)
+    if hours < 48:
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    days = -(-hours // 24)
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
+def refusal_message(reason: str | None, retry_after: int | float | None = None) -> str:
+    """The sentence for a refusal ``reason``, with the wait when it is known."""
+    pair = _MESSAGES.get(str(reason) if reason is not None else "")
+    if pair is None:
+        if retry_after:
+            return gettext("This cannot be done right now. Try again in %(time)s.") % {
+                "time": format_wait(retry_after)
+            }
+        return gettext("This cannot be done right now. Please try again later.")
+    without_wait, with_wait = pair
+    if retry_after and isinstance(retry_after, int | float) and retry_after > 0:
+        text = str(with_wait)
+        return text % {"time": format_wait(retry_after)} if "%(time)s" in text else text
+    return str(without_wait)
+
+
+def check_failure_message(
+    reason: str | None, retry_after: int | None = None, attempts_left: int | None = None
+) -> str:
+    """The sentence for a check that did not verify."""
+    if reason == Reason.INVALID_CODE and attempts_left is not None and attempts_left > 0:
+        return ngettext(
+            "The code is not correct. You have %(count)d attempt left.",
+            "The code is not correct. You have %(count)d attempts left.",
+            attempts_left,
+        ) % {"count": attempts_left}
+    if reason == Reason.PROVIDER_ERROR:
+        return str(CHECK_UNAVAILABLE)
+    if reason == Reason.PROVIDER_REFUSED:
+        return gettext("This code can no longer be checked. Start again to receive a new code.")
+    return refusal_message(reason, retry_after)
+
+
+def provider_error_message(error: DingError) -> str:
+    """The sentence for a provider error on send or resend.
+
+    Errors about the number (blocked, invalid, unsupported region...) all read
+    :data:`CANNOT_SEND`; everything else (outage, timeout, account problem)
+    asks the user to try again later. Nothing of the provider's own message is
+    shown.
+    """
+    if isinstance(error, DingAPIError) and error.code in NUMBER_ERROR_CODES:
+        return str(CANNOT_SEND)
+    return str(SERVICE_UNAVAILABLE)
