@@ -36,5 +36,8 @@ def mask_phone(value: object) -> str:
     if not digits.startswith(country):
         country = ""
     hidden = len(digits) - len(country) - _KEEP_LAST
+    if hidden < _KEEP_LAST:
+        # Too short to show the country code too without revealing it all.
+        country, hidden = "", len(digits) - _KEEP_LAST
     prefix = "+" + country if country else ""
     return f"{prefix}{'*' * hidden}{digits[-_KEEP_LAST:]}"

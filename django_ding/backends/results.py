@@ -56,18 +56,25 @@ E = TypeVar("E", bound=StrEnum)
 def parse_wire_datetime(value: object) -> dt.datetime | None:
     """Parse an RFC 3339 timestamp (``Z`` or offset, any fraction length).
 
-    Returns ``None`` for a missing or unreadable value rather than failing:
-    a timestamp we cannot read is not worth losing the whole response over.
+    The result is always in UTC. Returns ``None`` for a missing or unreadable
+    value, or one that has no UTC equivalent (``9999-12-31T23:59-05:00``),
+    rather than failing: a timestamp we cannot read is not worth losing the
+    whole response over.
     """
     if not isinstance(value, str):
         return None
     try:
         parsed = parse_datetime(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
-    if parsed is not None and parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        return None
 
 
 def format_wire_datetime(value: dt.datetime) -> str:
@@ -97,7 +104,10 @@ def _number(data: Mapping[str, Any], key: str) -> float | None:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
 
 
 def _when(data: Mapping[str, Any], key: str) -> dt.datetime | None:

@@ -1,0 +1,244 @@
+"""DingBackend over real loopback sockets: connection reuse, a real read
+timeout, a refused connection, a dropped connection, and a real redirect."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from django_ding.backends.ding import USER_AGENT, DingBackend
+from django_ding.exceptions import DingAPIError, DingConnectionError, DingTimeoutError
+from tests.backends.conftest import make_backend
+from tests.backends.payloads import (
+    API_KEY,
+    AUTH_UUID,
+    CHECK_RESPONSE,
+    CODE,
+    CREATE_RESPONSE,
+    CUSTOMER_UUID,
+    LOOKUP_RESPONSE,
+    PHONE,
+    PHONE_QUOTED,
+    STATUS_RESPONSE,
+)
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    drop: bool = False  # close the connection without answering
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class FakeDing(ThreadingHTTPServer):
+    """A scripted HTTP/1.1 keep-alive server. ``script[path]`` lists the
+    replies for that path (without query), in order; the last one repeats."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.script: dict[str, list[Reply]] = {}
+        self.received: list[Received] = []
+        self.connections = 0
+        self.lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def next_reply(self, path: str) -> Reply:
+        with self.lock:
+            replies = self.script.get(path) or [Reply(404, {"message": "no route"})]
+            return replies.pop(0) if len(replies) > 1 else replies[0]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up (timeout test) is expected
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: FakeDing
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        with self.server.lock:
+            self.server.received.append(
+                Received(self.command, self.path, dict(self.headers.items()), body)
+            )
+        reply = self.server.next_reply(urlsplit(self.path).path)
+        if reply.delay:
+            time.sleep(reply.delay)
+        if reply.drop:
+            self.close_connection = True
+            return
+        payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except OSError:
+            self.close_connection = True
+
+    do_GET = _serve
+    do_POST = _serve
+
+
+@pytest.fixture
+def server() -> Iterator[FakeDing]:
+    fake = FakeDing()
+    thread = threading.Thread(target=fake.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield fake
+    fake.shutdown()
+    fake.server_close()
+    thread.join(5)
+
+
+@pytest.fixture
+def live(server: FakeDing) -> Iterator[DingBackend]:
+    backend = make_backend(base_url=server.base_url, timeout=(1.0, 2.0))
+    yield backend
+    backend.close()
+
+
+def _wait_for(predicate: Any, seconds: float = 2.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_keep_alive_reuses_one_connection(server: FakeDing, live: DingBackend):
+    server.script = {
+        "/v1/authentication": [Reply(body=CREATE_RESPONSE)],
+        "/v1/check": [Reply(body=CHECK_RESPONSE)],
+        f"/v1/authentication/{AUTH_UUID}": [Reply(body=STATUS_RESPONSE)],
+    }
+
+    assert live.create_authentication(PHONE).authentication_uuid == AUTH_UUID
+    assert live.check(AUTH_UUID, CODE).is_valid
+    assert live.get_authentication_status(AUTH_UUID).uuid == AUTH_UUID
+    assert live.check(AUTH_UUID, CODE).is_valid
+
+    assert len(server.received) == 4
+    assert server.connections == 1
+    first = server.received[0]
+    assert first.headers["User-Agent"] == USER_AGENT
+    assert first.headers["x-api-key"] == API_KEY
+    assert json.loads(first.body) == {"customer_uuid": CUSTOMER_UUID, "phone_number": PHONE}
+
+
+def test_lookup_path_reaches_the_server_as_plus(server: FakeDing, live: DingBackend):
+    server.script = {f"/v1/lookup/{PHONE_QUOTED}": [Reply(body=LOOKUP_RESPONSE)]}
+
+    assert live.lookup(PHONE, cnam=True).carrier == "Orange"
+
+    (request,) = server.received
+    parts = urlsplit(request.path)
+    assert unquote(parts.path) == f"/v1/lookup/{PHONE}"
+    assert parts.query == "type=cnam"
+    assert request.headers["customer-uuid"] == CUSTOMER_UUID
+
+
+def test_real_read_timeout_is_not_retried(server: FakeDing):
+    server.script = {"/v1/authentication": [Reply(body=CREATE_RESPONSE, delay=1.0)]}
+    backend = make_backend(base_url=server.base_url, timeout=(1.0, 0.2))
+
+    started = time.monotonic()
+    with pytest.raises(DingTimeoutError) as info:
+        backend.create_authentication(PHONE)
+    elapsed = time.monotonic() - started
+    time.sleep(0.2)  # a wrong retry would have reached the server by now
+    backend.close()
+
+    assert info.value.request_sent is True
+    assert "read timeout" in str(info.value)
+    assert 0.15 < elapsed < 0.9
+    assert [r.method for r in server.received] == ["POST"], "the POST arrived exactly once"
+    assert backend.sleeps == []  # type: ignore[attr-defined]
+
+
+def test_dropped_connection_after_post_is_not_retried(server: FakeDing, live: DingBackend):
+    server.script = {"/v1/authentication": [Reply(drop=True), Reply(body=CREATE_RESPONSE)]}
+
+    with pytest.raises(DingConnectionError) as info:
+        live.create_authentication(PHONE)
+
+    assert info.value.request_sent is True
+    time.sleep(0.1)
+    assert len(server.received) == 1
+
+
+def test_dropped_connection_on_get_is_retried(server: FakeDing, live: DingBackend):
+    path = f"/v1/authentication/{AUTH_UUID}"
+    server.script = {path: [Reply(drop=True), Reply(status=503), Reply(body=STATUS_RESPONSE)]}
+
+    assert live.get_authentication_status(AUTH_UUID).uuid == AUTH_UUID
+
+    assert len(server.received) == 3
+    assert live.sleeps == [0.5, 1.0]  # type: ignore[attr-defined]
+
+
+def test_connection_refused_on_a_closed_port():
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens there any more
+    backend = make_backend(base_url=f"http://127.0.0.1:{port}/v1", timeout=(1.0, 1.0))
+
+    with pytest.raises(DingConnectionError) as info:
+        backend.create_authentication(PHONE)
+    backend.close()
+
+    assert info.value.request_sent is False
+    assert "Connection refused" in str(info.value) or "refused" in str(info.value).lower()
+    # Nothing was sent, so even a POST was safely retried.
+    assert backend.sleeps == [0.5, 1.0]  # type: ignore[attr-defined]
+    assert PHONE not in str(info.value)
+
+
+def test_real_redirect_is_not_followed(server: FakeDing, live: DingBackend):
+    server.script = {
+        "/v1/check": [Reply(status=307, headers={"Location": "/v1/elsewhere"})],
+        "/v1/elsewhere": [Reply(body=CHECK_RESPONSE)],
+    }
+
+    with pytest.raises(DingAPIError, match="redirect") as info:
+        live.check(AUTH_UUID, CODE)
+
+    assert info.value.status_code == 307
+    assert [r.path for r in server.received] == ["/v1/check"]
