@@ -11,6 +11,7 @@ from django_ding.services.checking import CheckResult, check_code
 from django_ding.services.feedback import send_feedback
 from django_ding.services.lookups import lookup
 from django_ding.services.records import normalize_phone_number
+from django_ding.services.retention import purge_history
 from django_ding.services.sending import fail_stale_sends, retry, retry_available_in, send_code
 from django_ding.services.status import refresh_status
 
@@ -20,6 +21,7 @@ __all__ = [
     "fail_stale_sends",
     "lookup",
     "normalize_phone_number",
+    "purge_history",
     "refresh_status",
     "retry",
     "retry_available_in",

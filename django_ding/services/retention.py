@@ -23,7 +23,7 @@ from django.db import models
 from django.utils import timezone
 
 from django_ding.conf import ding_settings
-from django_ding.models import Authentication, Feedback
+from django_ding.models import Authentication, Feedback, LimitLock
 
 __all__ = ["MAX_BATCH_SIZE", "minimum_retention", "purge_history"]
 
@@ -100,6 +100,9 @@ def purge_history(
         total += _purge_model(
             model, cutoff, dry_run=dry_run, batch_size=batch_size, on_batch=on_batch
         )
+    if not dry_run:
+        # Lock rows only serialise limit checks; old ones are dead weight.
+        LimitLock.objects.filter(locked_at__lt=cutoff).delete()
     return total
 
 

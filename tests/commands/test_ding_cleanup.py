@@ -222,3 +222,14 @@ def test_purge_history_dry_run_counts() -> None:
     assert Feedback.objects.count() == 1
     assert purge_history(older_than=30 * DAY) == 4
     assert purge_history(older_than=30 * DAY) == 0
+
+
+def test_purge_history_drops_stale_limit_locks_but_not_on_dry_run() -> None:
+    from django_ding.models import LimitLock
+
+    LimitLock.objects.create(key="old", locked_at=ago(40))
+    LimitLock.objects.create(key="fresh")
+    purge_history(older_than=30 * DAY, dry_run=True)
+    assert LimitLock.objects.count() == 2
+    purge_history(older_than=30 * DAY)
+    assert list(LimitLock.objects.values_list("key", flat=True)) == ["fresh"]
