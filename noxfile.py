@@ -18,13 +18,23 @@ MATRIX = [
 @nox.session
 @nox.parametrize(
     ("python", "django", "database"),
-    [nox.param(py, dj, db, id=f"py{py}-{dj.split(',')[0].split('>=')[1]}-{db}") for py, dj, db in MATRIX],
+    [
+        nox.param(py, dj, db, id=f"py{py}-{dj.split(',')[0].split('>=')[1]}-{db}")
+        for py, dj, db in MATRIX
+    ],
 )
 def tests(session: nox.Session, django: str, database: str) -> None:
     session.install("-e", ".[test]", django)
-    session.run("python", "-c", "import django, sys; print('Python', sys.version.split()[0], 'Django', django.get_version())")
+    session.run(
+        "python",
+        "-c",
+        "import django, platform; "
+        "print('Python', platform.python_version(), 'Django', django.get_version())",
+    )
     pytest = ["pytest", "--cov", "--cov-report=term", *session.posargs]
     if database == "postgres":
-        session.run("python", "-m", "tests.postgres_cluster", *pytest, env={"DING_REQUIRE_POSTGRES": "1"})
+        session.run(
+            "python", "-m", "tests.postgres_cluster", *pytest, env={"DING_REQUIRE_POSTGRES": "1"}
+        )
     else:
         session.run(*pytest)

@@ -87,7 +87,7 @@ class DingSettings:
             return {}
         if not isinstance(value, dict):
             raise DingConfigurationError(
-                "settings.DING must be a dict, not %s." % type(value).__name__
+                f"settings.DING must be a dict, not {type(value).__name__}."
             )
         return value
 

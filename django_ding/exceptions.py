@@ -144,7 +144,7 @@ def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-class VerificationRefused(Exception):  # noqa: N818 - named for what happened, like django-otp
+class VerificationRefused(Exception):
     """A local limit refused the action before any provider call.
 
     ``reason`` is a :class:`django_ding.reasons.Reason`; ``retry_after`` the

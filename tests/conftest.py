@@ -16,7 +16,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     if os.environ.get("DING_REQUIRE_POSTGRES") == "1":
         raise pytest.UsageError("DING_REQUIRE_POSTGRES=1 but the test database is not PostgreSQL")
-    skip = pytest.mark.skip(reason="needs PostgreSQL: run through `python -m tests.postgres_cluster`")
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL: run through `python -m tests.postgres_cluster`"
+    )
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)

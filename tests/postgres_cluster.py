@@ -55,8 +55,18 @@ def postgres_cluster() -> Iterator[str]:
     log = os.path.join(root, "server.log")
     try:
         subprocess.run(
-            [*prefix, "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-             "--no-sync"],
+            [
+                *prefix,
+                "initdb",
+                "-D",
+                data,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
