@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
@@ -66,6 +67,16 @@ def _check_backend() -> list[CheckMessage]:
                 hint="Set DING['BACKEND'] to 'django_ding.backends.ding.DingBackend' "
                 "or 'django_ding.backends.sandbox.SandboxBackend'.",
                 id="django_ding.E001",
+            )
+        ]
+    if getattr(backend_class, "requires_sandbox_app", False) and not apps.is_installed(
+        "django_ding.sandbox"
+    ):
+        return [
+            Error(
+                f"settings.DING['BACKEND'] = {ding_settings.BACKEND!r} needs the sandbox app.",
+                hint="Add 'django_ding.sandbox' to INSTALLED_APPS (and run migrate).",
+                id="django_ding.E012",
             )
         ]
     if not getattr(backend_class, "requires_credentials", False):

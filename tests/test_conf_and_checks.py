@@ -307,3 +307,15 @@ def test_checks_registered_with_django():
     from django.core.checks.registry import registry
 
     assert check_ding_settings in registry.get_checks()
+
+
+def test_e012_sandbox_backend_without_the_sandbox_app():
+    from django.conf import settings
+
+    sandbox = {"BACKEND": "django_ding.backends.sandbox.SandboxBackend"}
+    assert run_checks(sandbox) == []
+    apps_without_sandbox = [app for app in settings.INSTALLED_APPS if app != "django_ding.sandbox"]
+    with override_settings(INSTALLED_APPS=apps_without_sandbox):
+        messages = run_checks(sandbox)
+    assert ids(messages) == ["django_ding.E012"]
+    assert "INSTALLED_APPS" in (messages[0].hint or "")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import ipaddress
 import json
 import logging
 import math
@@ -38,8 +37,15 @@ import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from django_ding import __version__
+from django_ding.backends.arguments import (
+    E164,
+    code_argument,
+    create_fields_argument,
+    phone_argument,
+    uuid_argument,
+)
 from django_ding.backends.base import BaseBackend
-from django_ding.backends.enums import REQUEST_DEVICE_TYPES, FeedbackStatus
+from django_ding.backends.enums import FeedbackStatus
 from django_ding.backends.results import (
     AuthenticationStatusResponse,
     CreateAuthenticationResponse,
@@ -96,17 +102,9 @@ ENDPOINTS: Final[Mapping[str, Endpoint]] = MappingProxyType(
     }
 )
 
-# E.164: a "+", a non-zero digit, at most 15 digits in all.
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 # Header values we accept for the API key: visible ASCII, no spaces.
 _HEADER_TOKEN = re.compile(r"[\x21-\x7e]+")
-# A BCP-47 language tag, loosely: "fr", "en-US", "zh-Hant-TW".
-_BCP47 = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _JSON = json.JSONDecoder()
-# Longest string accepted for a free-text create field or a code.
-_MAX_FIELD_LENGTH = 1024
-_MAX_CODE_LENGTH = 64
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -213,11 +211,11 @@ class DingBackend(BaseBackend):
     def create_authentication(
         self, phone_number: str, **fields: Any
     ) -> CreateAuthenticationResponse:
-        phone = _phone(phone_number)
+        phone = phone_argument(phone_number)
         extra: dict[str, Any] = {}
         if fields:
             self.validate_fields(fields)
-            extra = _create_fields(fields)
+            extra = create_fields_argument(fields)
         api_key, customer_uuid = self._credentials()
         body = {"customer_uuid": customer_uuid, "phone_number": phone, **extra}
         response = self._request(
@@ -237,8 +235,8 @@ class DingBackend(BaseBackend):
     def check(
         self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
     ) -> CreateCheckResponse:
-        auth = _uuid(authentication_uuid, "authentication_uuid")
-        code = _code(check_code)
+        auth = uuid_argument(authentication_uuid, "authentication_uuid")
+        code = code_argument(check_code)
         api_key, customer_uuid = self._credentials()
         body = {"customer_uuid": customer_uuid, "authentication_uuid": auth, "check_code": code}
         response = self._request(ENDPOINTS["check"], api_key, json_body=body, redact=(code,))
@@ -247,14 +245,14 @@ class DingBackend(BaseBackend):
     def retry(
         self, authentication_uuid: str, *, phone_number: str | None = None
     ) -> RetryAuthenticationResponse:
-        auth = _uuid(authentication_uuid, "authentication_uuid")
+        auth = uuid_argument(authentication_uuid, "authentication_uuid")
         api_key, customer_uuid = self._credentials()
         body = {"customer_uuid": customer_uuid, "authentication_uuid": auth}
         response = self._request(ENDPOINTS["retry"], api_key, json_body=body)
         return RetryAuthenticationResponse.from_wire(_json_object(response, "POST /retry"))
 
     def feedback(self, phone_number: str, status: str) -> FeedbackResponse:
-        phone = _phone(phone_number)
+        phone = phone_argument(phone_number)
         if not isinstance(status, str):
             raise TypeError("feedback status must be a string such as 'onboarded'.")
         try:
@@ -268,7 +266,7 @@ class DingBackend(BaseBackend):
         return FeedbackResponse.from_wire(_json_object(response, "POST /authentication/feedback"))
 
     def get_authentication_status(self, auth_uuid: str) -> AuthenticationStatusResponse:
-        auth = _uuid(auth_uuid, "auth_uuid")
+        auth = uuid_argument(auth_uuid, "auth_uuid")
         api_key, _ = self._credentials()
         response = self._request(
             ENDPOINTS["get_authentication_status"], api_key, path_params={"auth_uuid": auth}
@@ -277,7 +275,7 @@ class DingBackend(BaseBackend):
         return AuthenticationStatusResponse.from_wire(data)
 
     def lookup(self, phone_number: str, *, cnam: bool = False) -> LookupResponse:
-        phone = _phone(phone_number)
+        phone = phone_argument(phone_number)
         if not isinstance(cnam, bool):
             raise TypeError("cnam must be True or False.")
         api_key, customer_uuid = self._credentials()
@@ -534,114 +532,6 @@ class DingBackend(BaseBackend):
         )
 
 
-# -- Argument checks (before any HTTP call) -----------------------------------------
-
-
-def _phone(value: object) -> str:
-    """An E.164 phone number, from a string or a ``PhoneNumber``."""
-    if type(value) is not str:
-        as_e164 = getattr(value, "as_e164", None)
-        if isinstance(as_e164, str):
-            value = as_e164
-    if not isinstance(value, str):
-        raise TypeError("phone_number must be a string in E.164 form, such as '+33612345678'.")
-    if not value:
-        raise ValueError("phone_number is empty.")
-    if not _E164.fullmatch(value):
-        # The value itself is not echoed: it may be a real number.
-        raise ValueError(
-            "phone_number must be in E.164 form: '+', the country code and the number, "
-            "digits only, at most 15 digits (such as '+33612345678')."
-        )
-    return value
-
-
-def _uuid(value: object, name: str) -> str:
-    """The canonical form of a UUID given as a string or ``uuid.UUID``."""
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a UUID string.")
-    if not value or len(value) > 64:
-        raise ValueError(f"{name} must be a UUID.")
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise ValueError(f"{name} must be a UUID.") from None
-
-
-def _code(value: object) -> str:
-    """The code the user typed. Never echoed in a message."""
-    if not isinstance(value, str):
-        raise TypeError("check_code must be a string.")
-    if not value:
-        raise ValueError("check_code is empty.")
-    if len(value) > _MAX_CODE_LENGTH or _CONTROL.search(value):
-        raise ValueError(
-            f"check_code must be at most {_MAX_CODE_LENGTH} characters, without control characters."
-        )
-    return value
-
-
-def _create_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """The optional create fields as sent on the wire (``None`` and "" dropped)."""
-    out: dict[str, Any] = {}
-    for name, value in fields.items():
-        if value is None or value == "":
-            continue
-        if name == "is_returning_user":
-            if not isinstance(value, bool):
-                raise TypeError("is_returning_user must be True or False.")
-            out[name] = value
-        elif name == "device_type":
-            if not isinstance(value, str) or value.upper() not in REQUEST_DEVICE_TYPES:
-                allowed = ", ".join(sorted(REQUEST_DEVICE_TYPES))
-                raise ValueError(f"device_type must be one of {allowed}.")
-            out[name] = value.upper()
-        elif name == "ip":
-            ip = _ipv4(value)
-            if ip is not None:
-                out[name] = ip
-        elif name == "callback_url":
-            parts = urlsplit(_text(name, value))
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise ValueError("callback_url must be an absolute http(s) URL.")
-            out[name] = value
-        elif name == "locale":
-            if not _BCP47.fullmatch(_text(name, value)):
-                raise ValueError("locale must be a BCP-47 language tag, such as 'en-US'.")
-            out[name] = value
-        else:
-            out[name] = _text(name, value)
-    return out
-
-
-def _text(name: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string.")
-    if len(value) > _MAX_FIELD_LENGTH:
-        raise ValueError(f"{name} must be at most {_MAX_FIELD_LENGTH} characters.")
-    return value
-
-
-def _ipv4(value: object) -> str | None:
-    """The IPv4 address to send, ``None`` for an IPv6 one (the v1 API
-    documents the ``ip`` signal as IPv4 only)."""
-    if not isinstance(value, str):
-        raise TypeError("ip must be a string.")
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        raise ValueError("ip must be an IP address.") from None
-    if isinstance(address, ipaddress.IPv6Address):
-        mapped = address.ipv4_mapped
-        if mapped is None:
-            logger.debug("Ding create_authentication: IPv6 client address not sent (v1: IPv4).")
-            return None
-        return str(mapped)
-    return str(address)
-
-
 def _setting_number(name: str, value: object, kind: type[int] | type[float]) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
         raise DingConfigurationError(
@@ -704,7 +594,7 @@ def _scrub(text: str, secrets: Iterable[str]) -> str:
     for secret in secrets:
         if not secret:
             continue
-        replacement = mask_phone(secret) if _E164.fullmatch(secret) else "***"
+        replacement = mask_phone(secret) if E164.fullmatch(secret) else "***"
         for form in {secret, quote(secret, safe="")}:
             text = text.replace(form, replacement)
     return text

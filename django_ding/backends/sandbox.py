@@ -1,0 +1,203 @@
+"""``SandboxBackend``: the sandbox provider, in-process.
+
+It answers the six operations from :mod:`django_ding.sandbox.provider`, the
+same engine that serves the sandbox's HTTP face, so a scenario gives the same
+results here and through :class:`~django_ding.backends.ding.DingBackend`
+pointed at ``/ding-sandbox/v1``. Arguments are checked with DingBackend's own
+checks (a malformed argument is the same ``TypeError``/``ValueError``, raised
+before the provider sees anything). Needs ``"django_ding.sandbox"`` in
+``INSTALLED_APPS`` (its state lives in the database).
+
+The slow magic number sleeps: when ``DING["SANDBOX_SLOW_SECONDS"]`` reaches
+the read timeout, the call sleeps for the read timeout and raises
+:class:`~django_ding.exceptions.DingTimeoutError` (``request_sent=True``:
+the provider did the work, as a real server would have).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.apps import apps
+
+from django_ding.backends.arguments import (
+    code_argument,
+    create_fields_argument,
+    phone_argument,
+    uuid_argument,
+)
+from django_ding.backends.base import BaseBackend
+from django_ding.backends.enums import FeedbackStatus
+from django_ding.backends.results import (
+    AuthenticationStatusResponse,
+    CreateAuthenticationResponse,
+    CreateCheckResponse,
+    FeedbackResponse,
+    LookupResponse,
+    RetryAuthenticationResponse,
+)
+from django_ding.exceptions import DingAPIError, DingConfigurationError, DingTimeoutError
+
+__all__ = ["SandboxBackend"]
+
+_APP = "django_ding.sandbox"
+
+
+class SandboxBackend(BaseBackend):
+    """A local Ding provider: codes in the console, the inbox page and the
+    outbox; no network, no credentials. ``sleep`` replaces ``time.sleep``
+    (tests)."""
+
+    requires_credentials = False
+    #: The system check django_ding.E012 requires "django_ding.sandbox" installed.
+    requires_sandbox_app = True
+
+    def __init__(self, *, sleep: Callable[[float], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not apps.is_installed(_APP):
+            raise DingConfigurationError(
+                'SandboxBackend keeps its state in the database: add "django_ding.sandbox" '
+                "to INSTALLED_APPS and run migrate."
+            )
+        self._sleep = sleep or time.sleep
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    @property
+    def _customer(self) -> str:
+        from django_ding.sandbox.provider import SANDBOX_CUSTOMER_UUID
+
+        customer = self.customer_uuid or SANDBOX_CUSTOMER_UUID
+        try:
+            return str(uuid.UUID(str(customer)))
+        except ValueError:
+            raise DingConfigurationError("settings.DING['CUSTOMER_UUID'] is not a UUID.") from None
+
+    # -- The six operations -------------------------------------------------
+    # Arguments are checked exactly as DingBackend checks them before sending
+    # (same helpers, same TypeError/ValueError); the rest is the provider's.
+
+    def create_authentication(
+        self, phone_number: str, **fields: Any
+    ) -> CreateAuthenticationResponse:
+        from django_ding.sandbox import provider
+
+        phone = phone_argument(phone_number)
+        self.validate_fields(fields)
+        extra = create_fields_argument(fields)
+        customer = self._customer
+        wire = self._call(
+            phone,
+            lambda: provider.create_authentication(
+                customer_uuid=customer, phone_number=phone, fields=extra
+            ),
+        )
+        return CreateAuthenticationResponse.from_wire(wire)
+
+    def check(
+        self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
+    ) -> CreateCheckResponse:
+        from django_ding.sandbox import provider
+
+        auth = uuid_argument(authentication_uuid, "authentication_uuid")
+        code = code_argument(check_code)
+        customer = self._customer
+        wire = self._call(
+            None,
+            lambda: provider.check(
+                customer_uuid=customer, authentication_uuid=auth, check_code=code
+            ),
+        )
+        return CreateCheckResponse.from_wire(wire)
+
+    def retry(
+        self, authentication_uuid: str, *, phone_number: str | None = None
+    ) -> RetryAuthenticationResponse:
+        from django_ding.sandbox import provider
+
+        auth = uuid_argument(authentication_uuid, "authentication_uuid")
+        customer = self._customer
+        wire = self._call(
+            None, lambda: provider.retry(customer_uuid=customer, authentication_uuid=auth)
+        )
+        return RetryAuthenticationResponse.from_wire(wire)
+
+    def feedback(self, phone_number: str, status: str) -> FeedbackResponse:
+        from django_ding.sandbox import provider
+
+        phone = phone_argument(phone_number)
+        if not isinstance(status, str):
+            raise TypeError("feedback status must be a string such as 'onboarded'.")
+        try:
+            wire_status = FeedbackStatus(status).value
+        except ValueError:
+            allowed = ", ".join(repr(s.value) for s in FeedbackStatus)
+            raise ValueError(f"feedback status must be one of {allowed}.") from None
+        customer = self._customer
+        wire = self._call(
+            phone,
+            lambda: provider.feedback(
+                customer_uuid=customer, phone_number=phone, status=wire_status
+            ),
+        )
+        return FeedbackResponse.from_wire(wire)
+
+    def get_authentication_status(self, auth_uuid: str) -> AuthenticationStatusResponse:
+        from django_ding.sandbox import provider
+
+        auth = uuid_argument(auth_uuid, "auth_uuid")
+        wire = self._call(None, lambda: provider.authentication_status(auth_uuid=auth))
+        return AuthenticationStatusResponse.from_wire(wire)
+
+    def lookup(self, phone_number: str, *, cnam: bool = False) -> LookupResponse:
+        from django_ding.sandbox import provider
+
+        phone = phone_argument(phone_number)
+        if not isinstance(cnam, bool):
+            raise TypeError("cnam must be True or False.")
+        customer = self._customer
+        wire = self._call(
+            phone,
+            lambda: provider.lookup(
+                customer_uuid=customer, phone_number=phone, types=["cnam"] if cnam else []
+            ),
+        )
+        return LookupResponse.from_wire(wire)
+
+    # -- Plumbing -------------------------------------------------------------
+
+    def _call(
+        self, phone_number: object, operation: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Run ``operation``; engine errors become ``DingAPIError``, and the
+        slow magic number sleeps or times out like a slow server."""
+        from django_ding.sandbox.provider import SandboxProviderError, slow_seconds_for
+
+        delay = slow_seconds_for(phone_number)
+        try:
+            try:
+                return operation()
+            finally:
+                if delay is not None:
+                    self._wait(delay)
+        except SandboxProviderError as err:
+            raise DingAPIError.from_body(
+                status_code=err.status_code, body=json.dumps(err.body)
+            ) from err
+
+    def _wait(self, delay: float) -> None:
+        read_timeout = self.timeout[1]
+        if delay < read_timeout:
+            self._sleep(delay)
+            return
+        self._sleep(read_timeout)
+        raise DingTimeoutError(
+            f"The Ding sandbox did not answer within {read_timeout:g} s "
+            "(slow magic number; see docs/sandbox.md).",
+            request_sent=True,
+        )

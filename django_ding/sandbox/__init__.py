@@ -1,0 +1,1 @@
+"""The sandbox provider: a local stand-in for the Ding API."""

@@ -1,0 +1,180 @@
+"""The sandbox's HTTP face: the Ding v1 wire API, served by Django views.
+
+Paths, methods, headers, bodies and status codes follow the OpenAPI spec
+(``tests/contract/ding-v1.openapi.yaml``): mounted at ``ding-sandbox/``, the
+server URL is ``/ding-sandbox/v1``. Every call needs an ``x-api-key`` header
+(any non-empty key, or ``DING["API_KEY"]`` when the site sets one); a missing
+or wrong key is a 401 with an error body. Errors are Ding's ``ErrorResponse``
+``{code, message, doc_url}``.
+
+The views answer 404 unless the sandbox is enabled
+(:func:`~django_ding.sandbox.access.sandbox_enabled`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from django_ding.backends.enums import ErrorCode
+from django_ding.conf import ding_settings
+from django_ding.sandbox import provider
+from django_ding.sandbox.access import sandbox_enabled
+from django_ding.sandbox.errors import SandboxProviderError, api_error
+
+__all__ = [
+    "authentication_status",
+    "check",
+    "create_authentication",
+    "feedback",
+    "lookup",
+    "retry",
+]
+
+#: Replaced in tests that must not wait.
+sleep: Callable[[float], None] = time.sleep
+
+Operation = Callable[[], dict[str, Any]]
+Handler = Callable[..., tuple[object, Operation]]
+
+
+def _endpoint(method: str) -> Callable[[Handler], Callable[..., HttpResponse]]:
+    """Wrap a handler into a view: 404 when disabled, method check, API key,
+    JSON errors, and the slow magic number. A handler reads the request and
+    returns ``(phone_number, operation)``: the number the call is about (or
+    ``None``) and the engine call that makes the response body."""
+
+    def decorate(handler: Handler) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @never_cache
+        @wraps(handler)
+        def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            if not sandbox_enabled():
+                raise Http404
+            response: HttpResponse
+            if request.method != method:
+                response = _error_response(
+                    api_error(ErrorCode.BAD_REQUEST, f"Use {method}.", status_code=405)
+                )
+                response["Allow"] = method
+                return response
+            delay: float | None = None
+            try:
+                _authenticate(request)
+                phone_number, operation = handler(request, **kwargs)
+                delay = provider.slow_seconds_for(phone_number)
+                response = JsonResponse(operation())
+            except SandboxProviderError as err:
+                response = _error_response(err)
+            if delay is not None:  # the work is done; the answer is late
+                sleep(delay)
+            return response
+
+        return view
+
+    return decorate
+
+
+def _authenticate(request: HttpRequest) -> None:
+    key = request.headers.get("x-api-key", "")
+    if not key:
+        raise api_error(ErrorCode.ACCOUNT_INVALID, "Missing x-api-key header.", status_code=401)
+    expected = ding_settings.API_KEY
+    if expected and not constant_time_compare(key, str(expected)):
+        raise api_error(ErrorCode.ACCOUNT_INVALID, "Invalid API key.", status_code=401)
+
+
+def _error_response(err: SandboxProviderError) -> JsonResponse:
+    return JsonResponse(err.body, status=err.status_code)
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise api_error(ErrorCode.BAD_REQUEST, "The request body is too large.") from None
+    try:
+        data = json.loads(raw) if raw.strip() else None
+    except (UnicodeDecodeError, ValueError):
+        raise api_error(ErrorCode.BAD_REQUEST, "The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise api_error(ErrorCode.BAD_REQUEST, "The request body must be a JSON object.")
+    return data
+
+
+@_endpoint("POST")
+def create_authentication(request: HttpRequest) -> tuple[object, Operation]:
+    """``POST /v1/authentication``."""
+    body = _json_body(request)
+    customer_uuid = body.pop("customer_uuid", None)
+    phone_number = body.pop("phone_number", None)
+    return phone_number, lambda: provider.create_authentication(
+        customer_uuid=customer_uuid, phone_number=phone_number, fields=body
+    )
+
+
+@_endpoint("POST")
+def check(request: HttpRequest) -> tuple[object, Operation]:
+    """``POST /v1/check``."""
+    body = _json_body(request)
+    _refuse_unknown(body, {"customer_uuid", "authentication_uuid", "check_code"})
+    return None, lambda: provider.check(
+        customer_uuid=body.get("customer_uuid"),
+        authentication_uuid=body.get("authentication_uuid"),
+        check_code=body.get("check_code"),
+    )
+
+
+@_endpoint("POST")
+def retry(request: HttpRequest) -> tuple[object, Operation]:
+    """``POST /v1/retry``."""
+    body = _json_body(request)
+    _refuse_unknown(body, {"customer_uuid", "authentication_uuid"})
+    return None, lambda: provider.retry(
+        customer_uuid=body.get("customer_uuid"),
+        authentication_uuid=body.get("authentication_uuid"),
+    )
+
+
+@_endpoint("POST")
+def feedback(request: HttpRequest) -> tuple[object, Operation]:
+    """``POST /v1/authentication/feedback``."""
+    body = _json_body(request)
+    _refuse_unknown(body, {"customer_uuid", "phone_number", "status"})
+    phone_number = body.get("phone_number")
+    return phone_number, lambda: provider.feedback(
+        customer_uuid=body.get("customer_uuid"),
+        phone_number=phone_number,
+        status=body.get("status"),
+    )
+
+
+@_endpoint("GET")
+def authentication_status(request: HttpRequest, auth_uuid: str) -> tuple[object, Operation]:
+    """``GET /v1/authentication/{auth_uuid}``."""
+    return None, lambda: provider.authentication_status(auth_uuid=auth_uuid)
+
+
+@_endpoint("GET")
+def lookup(request: HttpRequest, phone_number: str) -> tuple[object, Operation]:
+    """``GET /v1/lookup/{phone_number}`` with the ``customer-uuid`` header."""
+    return phone_number, lambda: provider.lookup(
+        customer_uuid=request.headers.get("customer-uuid"),
+        phone_number=phone_number,
+        types=request.GET.getlist("type"),
+    )
+
+
+def _refuse_unknown(body: dict[str, Any], known: set[str]) -> None:
+    unknown = sorted(set(body) - known)
+    if unknown:
+        raise api_error(ErrorCode.BAD_REQUEST, "Unknown field(s): " + ", ".join(unknown)[:200])

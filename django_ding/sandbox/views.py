@@ -1,0 +1,66 @@
+"""The sandbox inbox: the messages the sandbox "sent", newest first.
+
+``/ding-sandbox/`` shows them and refreshes itself; ``?format=json`` answers
+JSON for scripts, and ``?phone_number=+33612345678`` keeps one number's
+messages. Phone numbers are masked; the codes are shown (that is the point).
+404 unless the sandbox is enabled (DEBUG on, or the sandbox is the backend).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from django_ding.backends.results import format_wire_datetime
+from django_ding.sandbox import outbox
+from django_ding.sandbox.access import sandbox_enabled
+from django_ding.sandbox.models import SandboxMessage
+from django_ding.sandbox.options import outbox_size
+
+__all__ = ["REFRESH_SECONDS", "inbox", "message_json"]
+
+#: How often the page asks for new messages.
+REFRESH_SECONDS = 3
+
+
+@never_cache
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    if not sandbox_enabled():
+        raise Http404
+    phone_number = normalize_phone_query(request.GET.get("phone_number"))
+    messages = outbox.messages(phone_number, limit=outbox_size())
+    if request.GET.get("format") == "json":
+        return JsonResponse({"messages": [message_json(m) for m in messages]})
+    return render(
+        request,
+        "django_ding/sandbox/inbox.html",
+        {"messages": messages, "refresh_seconds": REFRESH_SECONDS, "phone_number": phone_number},
+    )
+
+
+def message_json(message: SandboxMessage) -> dict[str, Any]:
+    """One message as the JSON inbox shows it (masked number, code in clear)."""
+    return {
+        "id": message.pk,
+        "phone_number": message.masked_phone_number,
+        "text": message.text,
+        "code": message.code,
+        "sender_id": message.sender_id,
+        "authentication_uuid": str(message.authentication_uuid),
+        "attempt_number": message.attempt_number,
+        "created_at": format_wire_datetime(message.created_at),
+    }
+
+
+def normalize_phone_query(value: str | None) -> str | None:
+    """A phone number from a query string, where an unencoded ``+`` arrives
+    as a space."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    return value if value.startswith("+") else "+" + value
