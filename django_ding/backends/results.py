@@ -34,6 +34,7 @@ from django_ding.backends.enums import (
 )
 
 __all__ = [
+    "SIGNAL_FIELDS",
     "AttemptEvent",
     "AuthenticationEvent",
     "AuthenticationSignals",
@@ -358,6 +359,13 @@ class BalanceUpdateEvent(AuthenticationEvent):
             balance_update_type=_enum(data, "balance_update_type", BalanceUpdateType),
             amount=_number(data, "amount"),
         )
+
+
+#: The device signals of an authentication (``AuthenticationSignals`` fields),
+#: which are also optional fields of ``create_authentication``.
+SIGNAL_FIELDS: tuple[str, ...] = tuple(
+    field.name for field in dataclasses.fields(AuthenticationSignals)
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

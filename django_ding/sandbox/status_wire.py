@@ -11,24 +11,13 @@ import datetime as dt
 from typing import Any
 
 from django_ding.backends.enums import AttemptStatus, Capability, DeliveryStatus, EventType
-from django_ding.backends.results import format_wire_datetime
+from django_ding.backends.results import SIGNAL_FIELDS, format_wire_datetime
 from django_ding.sandbox.models import SandboxAuthentication
 
-__all__ = ["MASKED_CODE", "SIGNAL_FIELDS", "status_wire"]
+__all__ = ["MASKED_CODE", "status_wire"]
 
 #: What a check event shows instead of the code.
 MASKED_CODE = "******"
-#: Create fields reported back under ``signals``.
-SIGNAL_FIELDS = (
-    "ip",
-    "device_id",
-    "device_type",
-    "app_version",
-    "app_realm",
-    "os_version",
-    "device_model",
-    "is_returning_user",
-)
 
 
 def status_wire(auth: SandboxAuthentication, now: dt.datetime) -> dict[str, Any]:

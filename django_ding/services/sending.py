@@ -20,7 +20,7 @@ from django_ding import limits, signals
 from django_ding.backends import get_backend
 from django_ding.backends.base import BaseBackend
 from django_ding.backends.enums import REQUEST_DEVICE_TYPES, AuthenticationStatus, RetryStatus
-from django_ding.backends.results import CreateAuthenticationResponse
+from django_ding.backends.results import SIGNAL_FIELDS, CreateAuthenticationResponse
 from django_ding.exceptions import DingError, DingInvalidResponseError, VerificationRefused
 from django_ding.models import Authentication, RetryRecord
 from django_ding.reasons import Reason
@@ -46,16 +46,8 @@ if TYPE_CHECKING:
 
 __all__ = ["fail_stale_sends", "retry", "retry_available_in", "send_code"]
 
-#: Device signals kept in ``Authentication.signals``.
-_SIGNAL_FIELDS = (
-    "device_id",
-    "device_type",
-    "app_version",
-    "app_realm",
-    "os_version",
-    "device_model",
-    "is_returning_user",
-)
+#: Device signals kept in ``Authentication.signals`` (the ip has its own column).
+_SIGNAL_FIELDS = tuple(name for name in SIGNAL_FIELDS if name != "ip")
 # Longest value accepted for each string field (the stored ones match the
 # model's columns).
 _MAX_LENGTH = {"callback_url": 2000, "locale": 35}
