@@ -27,9 +27,15 @@ if DEBUG:
 else:
     try:
         SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
-        ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
+        ALLOWED_HOSTS = [
+            host.strip() for host in os.environ["DJANGO_ALLOWED_HOSTS"].split(",") if host.strip()
+        ]
     except KeyError as missing:
-        raise ImproperlyConfigured(f"Set {missing} in the environment when DJANGO_DEBUG=0.")
+        raise ImproperlyConfigured(
+            f"Set {missing} in the environment when DJANGO_DEBUG=0."
+        ) from None
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS lists no host name.")
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -47,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "phonenumber_field",
     "django_ding",
+    "django_ding.sandbox",
     "example_project.accounts",
 ]
 if django.VERSION < (6, 0):
@@ -63,6 +70,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 ROOT_URLCONF = "example_project.urls"
 WSGI_APPLICATION = "example_project.wsgi.application"
 
@@ -76,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "example_project.context_processors.sandbox",
             ]
         },
     }
