@@ -44,6 +44,30 @@ def check_ding_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     return messages
 
 
+@register(Tags.security, deploy=True)
+def check_sandbox_in_production(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``manage.py check --deploy``: the sandbox must not serve a live site."""
+    if settings.DEBUG:
+        return []
+    from django_ding.backends import load_backend_class
+
+    try:
+        backend_class = load_backend_class()
+    except DingConfigurationError:
+        return []  # reported by E001
+    if not getattr(backend_class, "requires_sandbox_app", False):
+        return []
+    return [
+        Warning(
+            f"settings.DING['BACKEND'] is the sandbox ({ding_settings.BACKEND}) with DEBUG off.",
+            hint="The sandbox sends no SMS and shows codes on its inbox page. Use "
+            "django_ding.backends.ding.DingBackend with DING['API_KEY'] and "
+            "DING['CUSTOMER_UUID'] in production.",
+            id="django_ding.W002",
+        )
+    ]
+
+
 def _check_unknown_keys() -> list[CheckMessage]:
     return [
         Warning(

@@ -142,6 +142,10 @@ def check_failure_message(
             "The code is not correct. You have %(count)d attempts left.",
             attempts_left,
         ) % {"count": attempts_left}
+    if reason == Reason.INVALID_CODE and attempts_left == 0:
+        return gettext(
+            "The code is not correct. Too many wrong codes: start again to receive a new code."
+        )
     if reason == Reason.PROVIDER_ERROR:
         return str(CHECK_UNAVAILABLE)
     if reason == Reason.PROVIDER_REFUSED:

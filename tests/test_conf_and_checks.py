@@ -319,3 +319,19 @@ def test_e012_sandbox_backend_without_the_sandbox_app():
         messages = run_checks(sandbox)
     assert ids(messages) == ["django_ding.E012"]
     assert "INSTALLED_APPS" in (messages[0].hint or "")
+
+
+def test_w002_sandbox_in_production_is_a_deploy_warning():
+    from django.core import checks
+
+    sandbox = {"BACKEND": "django_ding.backends.sandbox.SandboxBackend"}
+    with override_settings(DING=sandbox, DEBUG=False):
+        deploy = checks.run_checks(include_deployment_checks=True, tags=["security"])
+        assert "django_ding.W002" in ids(deploy)
+        assert "django_ding.W002" not in ids(checks.run_checks(tags=["security"]))
+    with override_settings(DING=sandbox, DEBUG=True):
+        deploy = checks.run_checks(include_deployment_checks=True, tags=["security"])
+        assert "django_ding.W002" not in ids(deploy)
+    with override_settings(DING={**VALID}, DEBUG=False):
+        deploy = checks.run_checks(include_deployment_checks=True, tags=["security"])
+        assert "django_ding.W002" not in ids(deploy)
