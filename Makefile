@@ -75,7 +75,7 @@ pytest: venv system-deps messages
 # The supported matrix (see noxfile.py): Python 3.11 + Django 5.2 on SQLite,
 # Python 3.13 + Django 6.1 on a throwaway PostgreSQL cluster.
 matrix: venv system-deps messages
-	$(BIN)/nox --no-color --no-error-on-missing-interpreters=false
+	$(BIN)/nox --no-color --error-on-missing-interpreters
 
 test: lint typecheck migrations-check matrix
 	@echo "make test: every check passed"
