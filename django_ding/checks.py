@@ -41,6 +41,7 @@ def check_ding_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     messages += _check_timeout()
     messages += _check_base_url()
     messages += _check_sandbox()
+    messages += _check_use_tz()
     return messages
 
 
@@ -194,6 +195,19 @@ def _check_sandbox() -> list[CheckMessage]:
             )
         ]
     return []
+
+
+def _check_use_tz() -> list[CheckMessage]:
+    if settings.USE_TZ:
+        return []
+    return [
+        Error(
+            "django-ding needs USE_TZ = True.",
+            hint="The provider's timestamps (expiry, next retry) are in UTC and the "
+            "limits compare them with timezone.now(); set USE_TZ = True.",
+            id="django_ding.E013",
+        )
+    ]
 
 
 def _is_uuid(value: object) -> bool:

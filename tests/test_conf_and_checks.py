@@ -335,3 +335,9 @@ def test_w002_sandbox_in_production_is_a_deploy_warning():
     with override_settings(DING={**VALID}, DEBUG=False):
         deploy = checks.run_checks(include_deployment_checks=True, tags=["security"])
         assert "django_ding.W002" not in ids(deploy)
+
+
+def test_e013_use_tz_is_required():
+    messages = run_checks({**VALID}, USE_TZ=False)
+    assert ids(messages) == ["django_ding.E013"]
+    assert "USE_TZ" in messages[0].msg
