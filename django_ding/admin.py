@@ -27,7 +27,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from django_ding.conf import ding_settings
+from django_ding.conf import default_region
 from django_ding.exceptions import (
     DingAPIError,
     DingConfigurationError,
@@ -51,10 +51,8 @@ def normalize_phone_query(term: str) -> str | None:
     ``"+33 6 12 34 56 78"``, ``"0033612345678"`` and, with region ``"FR"``,
     ``"06 12 34 56 78"`` all give ``"+33612345678"``.
     """
-    region = ding_settings.DEFAULT_REGION
-    region = region.upper() if isinstance(region, str) and region else None
     try:
-        parsed = phonenumbers.parse(term, region)
+        parsed = phonenumbers.parse(term, default_region())
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_possible_number(parsed):
@@ -340,10 +338,10 @@ class AuthenticationAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ign
             if row.status != Authentication.Status.VERIFIED:
                 unverified += 1
             else:
-                by_phone.setdefault(str(row.phone_number), row)
+                by_phone.setdefault(row.phone_number.as_e164, row)
         # Failed deliveries are not "known": send_feedback queues them again.
         known = {
-            str(phone)
+            phone.as_e164
             for phone in Feedback.objects.filter(status=onboarded, phone_number__in=list(by_phone))
             .exclude(delivery=Feedback.Delivery.FAILED)
             .values_list("phone_number", flat=True)

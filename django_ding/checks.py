@@ -16,7 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from django_ding.conf import DEFAULTS, ding_settings, normalize_timeout
+from django_ding.conf import DEFAULTS, default_region, ding_settings, normalize_timeout
 from django_ding.exceptions import DingConfigurationError
 
 #: Longest timeout accepted (seconds): a request thread held longer than this
@@ -42,6 +42,7 @@ def check_ding_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     messages += _check_base_url()
     messages += _check_sandbox()
     messages += _check_use_tz()
+    messages += _check_default_region()
     return messages
 
 
@@ -192,6 +193,18 @@ def _check_sandbox() -> list[CheckMessage]:
                 "settings.DING['SANDBOX_FIXED_CODE'] must be a string of 4 to 10 digits.",
                 hint="For example '123456'.",
                 id="django_ding.E011",
+            )
+        ]
+    return []
+
+
+def _check_default_region() -> list[CheckMessage]:
+    try:
+        default_region()
+    except DingConfigurationError as err:
+        return [
+            Error(
+                str(err), hint="For example DING['DEFAULT_REGION'] = 'FR'.", id="django_ding.E014"
             )
         ]
     return []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import phonenumbers
 from django.conf import settings
 
 from django_ding.exceptions import DingConfigurationError
@@ -134,3 +135,24 @@ def normalize_timeout(value: Any) -> tuple[float, float]:
             raise ValueError("timeouts must be positive numbers of seconds")
         result.append(float(part))
     return result[0], result[1]
+
+
+def default_region() -> str | None:
+    """Return ``DING["DEFAULT_REGION"]`` as an upper-case ISO 3166-1 code, or
+    ``None`` when it is not set.
+
+    The one reader of that setting: forms, services, the admin and the
+    sandbox inbox all use it, so ``"fr"`` and ``"FR"`` mean the same
+    everywhere. Raises :class:`DingConfigurationError` naming the setting
+    when the value is not a region phonenumbers knows.
+    """
+    value = ding_settings.DEFAULT_REGION
+    if value is None or value == "":
+        return None
+    region = value.strip().upper() if isinstance(value, str) else None
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise DingConfigurationError(
+            f"settings.DING['DEFAULT_REGION'] = {value!r} is not a region code. "
+            "Use a two-letter ISO 3166-1 code such as 'FR' or 'US', or None."
+        )
+    return region

@@ -13,15 +13,13 @@ import re
 import unicodedata
 from typing import Any, ClassVar
 
-import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
-from django_ding.conf import ding_settings
-from django_ding.exceptions import DingConfigurationError
+from django_ding.conf import default_region
 
 __all__ = ["CodeForm", "PhoneNumberForm", "default_region"]
 
@@ -34,24 +32,6 @@ CODE_INPUT_MAX_LENGTH = 32
 
 _CODE_SEPARATORS = re.compile(r"[\s\-.]+")
 _ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
-
-
-def default_region() -> str | None:
-    """Return ``DING["DEFAULT_REGION"]`` as an upper-case ISO 3166-1 code.
-
-    Raises :class:`DingConfigurationError` naming the setting when the value
-    is not a region phonenumbers knows.
-    """
-    value = ding_settings.DEFAULT_REGION
-    if value in (None, ""):
-        return None
-    region = str(value).strip().upper()
-    if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise DingConfigurationError(
-            f"settings.DING['DEFAULT_REGION'] = {value!r} is not a region code. "
-            "Use a two-letter ISO 3166-1 code such as 'FR' or 'US', or None."
-        )
-    return region
 
 
 def _has_control_characters(value: str) -> bool:

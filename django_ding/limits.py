@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import math
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from django_ding.conf import ding_settings, normalize_timeout
 from django_ding.exceptions import DingConfigurationError
@@ -145,17 +145,28 @@ def stale_sending_age() -> dt.timedelta:
 # -- Locks -------------------------------------------------------------------
 
 
+#: Key salt of the lock-key HMAC (keyed by ``SECRET_KEY``).
+_KEY_SALT = "django_ding.limits"
+
+
 def _digest(kind: str, value: str) -> str:
-    return kind + ":" + hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()[:48]
+    """``kind:`` and an HMAC-SHA256 of the value keyed by ``SECRET_KEY``.
+
+    A plain hash of a phone number can be reversed by trying every number;
+    without the secret key this one cannot. 70 characters, within
+    ``LimitLock.key``'s 80. Changing ``SECRET_KEY`` only changes which lock
+    rows are used (they hold nothing else)."""
+    mac = salted_hmac(_KEY_SALT, f"{kind}:{value}", algorithm="sha256")
+    return f"{kind}:{mac.hexdigest()}"
 
 
 def phone_key(phone_number: str) -> str:
-    """Lock key of a phone number (a hash: the number itself is not stored)."""
+    """Lock key of a phone number (a keyed hash: the number itself is not stored)."""
     return _digest("phone", phone_number)
 
 
 def ip_key(ip: str) -> str:
-    """Lock key of a client address (a hash)."""
+    """Lock key of a client address (a keyed hash)."""
     return _digest("ip", ip)
 
 
@@ -211,13 +222,14 @@ def _nth_latest(times: QuerySet[Any, Any], n: int) -> dt.datetime | None:
 
 def _window_refusal(
     now: dt.datetime,
-    setting: str,
+    window: tuple[int, int] | None,
     reason: Reason,
     *,
     auths: Q,
     retries: Q | None,
 ) -> Refusal | None:
-    window = _window(setting)
+    """Refuse when the sends matching the filters reach ``count`` in the last
+    ``seconds`` of ``window`` (``None``: no limit)."""
     if window is None:
         return None
     count, seconds = window
@@ -257,25 +269,28 @@ def send_refusal(
             )
     refusal = _window_refusal(
         now,
-        "SEND_LIMIT_PER_PHONE",
+        _window("SEND_LIMIT_PER_PHONE"),
         Reason.PHONE_RATE_LIMITED,
         auths=by_phone,
         retries=retries_by_phone,
     )
     if refusal is None and ip and count_ip:
         refusal = _window_refusal(
-            now, "SEND_LIMIT_PER_IP", Reason.IP_RATE_LIMITED, auths=Q(ip=ip), retries=None
+            now,
+            _window("SEND_LIMIT_PER_IP"),
+            Reason.IP_RATE_LIMITED,
+            auths=Q(ip=ip),
+            retries=None,
         )
     if refusal is None:
         cap = _positive_int("SEND_LIMIT_GLOBAL_PER_HOUR", allow_none=True)
-        if cap is not None:
-            window = _send_times(now, 3600, auths=Q(), retries=Q())
-            if window.count() >= cap:
-                oldest = _nth_latest(window, cap)
-                refusal = Refusal(
-                    Reason.GLOBAL_RATE_LIMITED,
-                    seconds_until(oldest + dt.timedelta(hours=1), now) if oldest else 1,
-                )
+        refusal = _window_refusal(
+            now,
+            None if cap is None else (cap, 3600),
+            Reason.GLOBAL_RATE_LIMITED,
+            auths=Q(),
+            retries=Q(),
+        )
     return refusal
 
 

@@ -341,3 +341,14 @@ def test_e013_use_tz_is_required():
     messages = run_checks({**VALID}, USE_TZ=False)
     assert ids(messages) == ["django_ding.E013"]
     assert "USE_TZ" in messages[0].msg
+
+
+@pytest.mark.parametrize("region", ["XX", "france", 33])
+def test_e014_default_region_must_be_a_region(region: Any):
+    messages = run_checks({**VALID, "DEFAULT_REGION": region})
+    assert ids(messages) == ["django_ding.E014"]
+    assert "settings.DING['DEFAULT_REGION']" in messages[0].msg
+
+
+def test_default_region_any_case_is_accepted():
+    assert run_checks({**VALID, "DEFAULT_REGION": "fr"}) == []

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import phonenumbers
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from django_ding.backends.results import format_wire_datetime
+from django_ding.conf import default_region
 from django_ding.sandbox import outbox
 from django_ding.sandbox.access import sandbox_enabled
 from django_ding.sandbox.models import SandboxMessage
@@ -25,6 +27,9 @@ __all__ = ["REFRESH_SECONDS", "inbox", "message_json"]
 
 #: How often the page asks for new messages.
 REFRESH_SECONDS = 3
+
+# The longest query worth parsing as a national number.
+_MAX_QUERY_LENGTH = 64
 
 
 @never_cache
@@ -59,8 +64,19 @@ def message_json(message: SandboxMessage) -> dict[str, Any]:
 
 def normalize_phone_query(value: str | None) -> str | None:
     """A phone number from a query string, where an unencoded ``+`` arrives
-    as a space."""
+    as a space. A number without a ``+country`` prefix is read in
+    ``DING["DEFAULT_REGION"]`` when it is set (``?phone_number=0612345678``)."""
     if not value or not value.strip():
         return None
-    value = value.strip()
-    return value if value.startswith("+") else "+" + value
+    text = value.strip()
+    if text.startswith("+") or value[0].isspace():
+        return text if text.startswith("+") else "+" + text
+    region = default_region()
+    if region is not None and len(text) <= _MAX_QUERY_LENGTH:
+        try:
+            parsed = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is not None and phonenumbers.is_possible_number(parsed):
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return "+" + text

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import F, Q, Value
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from django_ding import limits, signals
 from django_ding.backends import get_backend
@@ -65,6 +66,7 @@ class CheckResult:
         return self.verified
 
 
+@sensitive_variables("code", "compact")
 def clean_code(code: str) -> str | None:
     """Return ``code`` without whitespace if it looks like a code, else ``None``."""
     if not isinstance(code, str):
@@ -145,6 +147,7 @@ def _exhausted() -> Q:
     return Q(failed_checks__gte=limits.max_check_attempts())
 
 
+@sensitive_variables("code")
 def _reserve(authentication: Authentication, code: str | None, now: dt.datetime) -> Any:
     """Inside the phone lock: refuse, or reserve an attempt. Returns a
     ``Refusal``, or the in-flight ``CheckRecord`` when the provider is to be
@@ -187,6 +190,7 @@ def _reserve(authentication: Authentication, code: str | None, now: dt.datetime)
     return _record(authentication, now=now, provider_called=True, counts_as_failure=True)
 
 
+@sensitive_variables("code", "cleaned")
 def check_code(
     authentication: Authentication, code: str, *, request: HttpRequest | None = None
 ) -> CheckResult:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from django_ding import limits, signals
-from django_ding.conf import ding_settings
+from django_ding.conf import default_region
 from django_ding.exceptions import (
     DingAPIError,
     DingConnectionError,
@@ -37,6 +37,7 @@ __all__ = [
     "change_status",
     "emit",
     "error_code_for",
+    "fail_if_interrupted",
     "logger",
     "normalize_phone_number",
     "reload",
@@ -67,9 +68,9 @@ def normalize_phone_number(value: object) -> PhoneNumber:
         text = value.strip()
         if not text or len(text) > _MAX_PHONE_INPUT:
             raise ValueError("Enter a valid phone number.")
-        region = ding_settings.DEFAULT_REGION
+        region = default_region()
         try:
-            number = PhoneNumber.from_string(text, region=region if region else None)
+            number = PhoneNumber.from_string(text, region=region)
         except Exception as err:  # NumberParseException and friends
             raise ValueError("Enter a valid phone number.") from err
     else:
@@ -183,6 +184,26 @@ def reload(authentication: Authentication) -> Authentication:
     return authentication
 
 
+def fail_if_interrupted(authentication: Authentication, now: dt.datetime | None = None) -> bool:
+    """Mark ``authentication`` ``failed`` (``error_code="interrupted"``) when
+    it has been ``sending`` longer than any provider call can take (the
+    process died during the call). Returns whether it did."""
+    now = now or timezone.now()
+    cutoff = now - limits.stale_sending_age()
+    if (
+        authentication.status != Authentication.Status.SENDING
+        or authentication.created_at >= cutoff
+    ):
+        return False
+    return change_status(
+        authentication,
+        Authentication.Status.SENDING,
+        Authentication.Status.FAILED,
+        where=Q(created_at__lt=cutoff),
+        error_code=INTERRUPTED,
+    )
+
+
 def state_refusal(authentication: Authentication, now: Any) -> limits.Refusal | None:
     """Refusals that depend only on the row's status (shared by checks and
     retries). Moves a pending row past ``expires_at`` to ``expired``."""
@@ -194,15 +215,7 @@ def state_refusal(authentication: Authentication, now: Any) -> limits.Refusal | 
     if status == Authentication.Status.EXPIRED:
         return limits.Refusal(Reason.EXPIRED)
     if status != Authentication.Status.PENDING or authentication.authentication_uuid is None:
-        if status == Authentication.Status.SENDING and authentication.created_at < (
-            now - limits.stale_sending_age()
-        ):
-            change_status(
-                authentication,
-                Authentication.Status.SENDING,
-                Authentication.Status.FAILED,
-                error_code=INTERRUPTED,
-            )
+        fail_if_interrupted(authentication, now)
         return limits.Refusal(Reason.NOT_SENT)
     if authentication.is_expired(now):
         change_status(

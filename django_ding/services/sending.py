@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from django_ding import limits, signals
 from django_ding.backends import get_backend
+from django_ding.backends.arguments import create_fields_argument
 from django_ding.backends.base import BaseBackend
 from django_ding.backends.enums import REQUEST_DEVICE_TYPES, AuthenticationStatus, RetryStatus
 from django_ding.backends.results import SIGNAL_FIELDS, CreateAuthenticationResponse
@@ -31,6 +33,7 @@ from django_ding.services.records import (
     change_status,
     emit,
     error_code_for,
+    fail_if_interrupted,
     logger,
     normalize_phone_number,
     reload,
@@ -54,8 +57,18 @@ _MAX_LENGTH = {"callback_url": 2000, "locale": 35}
 _DEFAULT_MAX_LENGTH = 200
 
 
+#: ``error_code`` of a send the provider answered with an unknown status.
+UNKNOWN_STATUS = "unknown_status"
+
+
+@sensitive_variables("fields", "cleaned", "value", "ip")
 def _clean_fields(fields: dict[str, Any], request: HttpRequest | None) -> dict[str, Any]:
-    """Validate the create fields; add ``ip`` and ``locale`` from ``request``."""
+    """Validate the create fields; add ``ip`` and ``locale`` from ``request``.
+
+    Runs every check the backends run (URL scheme, BCP-47 locale, device
+    type...) plus the lengths the history columns need, before anything is
+    recorded: a bad field leaves no ``failed`` row and starts no cooldown.
+    """
     BaseBackend.validate_fields(fields)  # TypeError naming unknown fields
     cleaned: dict[str, Any] = {}
     for name, value in fields.items():
@@ -78,38 +91,46 @@ def _clean_fields(fields: dict[str, Any], request: HttpRequest | None) -> dict[s
         elif len(value) > _MAX_LENGTH.get(name, _DEFAULT_MAX_LENGTH) or "\x00" in value:
             raise ValueError(f"{name} is too long or holds a NUL character.")
         cleaned[name] = value
+    try:
+        create_fields_argument(cleaned)  # the backends' own checks
+    except TypeError as err:  # pragma: no cover - the types were checked above
+        raise ValueError(str(err)) from err
     if "ip" not in cleaned:
         ip = client_ip(request)
         if ip:
             cleaned["ip"] = ip
     if "locale" not in cleaned and request is not None:
         locale = request_locale(request)
-        if locale:
+        if locale and _valid_field("locale", locale[: _MAX_LENGTH["locale"]]):
             cleaned["locale"] = locale[: _MAX_LENGTH["locale"]]
     return cleaned
+
+
+def _valid_field(name: str, value: str) -> bool:
+    try:
+        create_fields_argument({name: value})
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def fail_stale_sends(phone_number: str | None = None) -> int:
     """Mark rows left in ``sending`` longer than any provider call can take as
     ``failed`` (``error_code="interrupted"``). Returns how many. ``send_code``
     does this for its phone number; a periodic job may call it for all."""
-    cutoff = timezone.now() - limits.stale_sending_age()
+    now = timezone.now()
     stale = Authentication.objects.filter(
-        status=Authentication.Status.SENDING, created_at__lt=cutoff
+        status=Authentication.Status.SENDING, created_at__lt=now - limits.stale_sending_age()
     )
     if phone_number is not None:
         stale = stale.filter(phone_number=phone_number)
-    count = 0
-    for authentication in stale.only("pk", "status"):
-        count += change_status(
-            authentication,
-            Authentication.Status.SENDING,
-            Authentication.Status.FAILED,
-            error_code=INTERRUPTED,
-        )
-    return count
+    return sum(
+        fail_if_interrupted(authentication, now)
+        for authentication in stale.only("pk", "status", "created_at")
+    )
 
 
+@sensitive_variables("phone_number", "phone", "fields", "provider_fields", "ip")
 def send_code(
     phone_number: str | PhoneNumber,
     *,
@@ -168,8 +189,8 @@ def send_code(
     return _finish_send(authentication, response, request)
 
 
-def _fail_send(authentication: Authentication, err: Exception) -> None:
-    code = error_code_for(err)
+def _fail_send(authentication: Authentication, err: Exception, code: str | None = None) -> None:
+    code = code or error_code_for(err)
     log = logger.warning if isinstance(err, DingError) else logger.error
     log(
         "django-ding: sending to %s failed (authentication %s): %s",
@@ -208,10 +229,17 @@ def _finish_send(
         new = Authentication.Status.RATE_LIMITED
     elif status == AuthenticationStatus.SPAM_DETECTED:
         new = Authentication.Status.SPAM_DETECTED
-    else:
-        if status != AuthenticationStatus.PENDING:
-            logger.warning("django-ding: unknown authentication status %s", sanitize(status, 32))
+    elif status == AuthenticationStatus.PENDING:
         new = Authentication.Status.PENDING
+    else:
+        # Only "pending" means a code was sent: anything else is not a success.
+        err = DingInvalidResponseError(
+            "The provider answered with an unknown authentication status "
+            f"({sanitize(status, 32) or 'none'}).",
+            status_code=200,
+        )
+        _fail_send(authentication, err, UNKNOWN_STATUS)
+        raise err
     expires_at = response.expires_at or now + limits.authentication_ttl()
     fields: dict[str, Any] = {
         "authentication_uuid": provider_uuid,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from django_ding import services
@@ -166,6 +166,27 @@ def test_feedback_is_recorded_and_sent(
     assert feedback.user == admin_user
     calls = ScriptedBackend.calls_to("feedback")
     assert calls == [((str(row.phone_number), "onboarded"), {})]
+
+
+@pytest.mark.parametrize("number_format", ["NATIONAL", "INTERNATIONAL", "RFC3966"])
+def test_feedback_sends_e164_whatever_the_display_format(
+    admin_client: Client, django_capture_on_commit_callbacks: Any, number_format: str
+) -> None:
+    known, new = verified(), verified()
+    Feedback.objects.create(
+        phone_number=known.phone_number, status="onboarded", delivery=Feedback.Delivery.SENT
+    )
+    with (
+        override_settings(PHONENUMBER_DEFAULT_FORMAT=number_format),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        shown = run(admin_client, "send_onboarded_feedback", [known, new])
+    assert "Onboarded feedback sent for 1 phone number." in shown
+    assert "1 phone number already had onboarded feedback; nothing was sent again." in shown
+    assert [args[0] for args, _ in ScriptedBackend.calls_to("feedback")] == [
+        new.phone_number.as_e164
+    ]
+    assert Feedback.objects.filter(phone_number=new.phone_number.as_e164).exists()
 
 
 def test_feedback_once_per_phone_number(

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from django_ding.admin import normalize_phone_query
+from django_ding.exceptions import DingConfigurationError
 from django_ding.models import Authentication, Feedback
 from tests.admin.backend import make_authentication, phone
 from tests.admin.conftest import html
@@ -127,7 +128,6 @@ def test_empty_search_lists_everything(
         ("06 12 34 56 78", "FR", "+33612345678"),
         ("(415) 555-2671", "US", "+14155552671"),
         ("06 12 34 56 78", None, None),
-        ("06 12 34 56 78", "not-a-region", None),
         ("", "FR", None),
         ("+1", None, None),
         ("\x00+33612345678", None, "+33612345678"),  # junk before a number is dropped
@@ -139,6 +139,12 @@ def test_normalize_phone_query(
 ) -> None:
     settings.DING = {**settings.DING, "DEFAULT_REGION": region}  # type: ignore[attr-defined]
     assert normalize_phone_query(term) == expected
+
+
+def test_normalize_phone_query_names_a_bad_default_region(settings: object) -> None:
+    settings.DING = {**settings.DING, "DEFAULT_REGION": "not-a-region"}  # type: ignore[attr-defined]
+    with pytest.raises(DingConfigurationError, match=r"DING\['DEFAULT_REGION'\]"):
+        normalize_phone_query("06 12 34 56 78")
 
 
 def test_feedback_search_by_phone(admin_client: Client) -> None:

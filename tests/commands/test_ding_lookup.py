@@ -43,8 +43,9 @@ def test_cnam() -> None:
     assert re.search(r"caller_name:\s+JANE DOE", output)
 
 
-def test_numbers_are_normalised_first(settings: pytest.FixtureRequest) -> None:
-    settings.DING = {**settings.DING, "DEFAULT_REGION": "FR"}  # type: ignore[attr-defined]
+@pytest.mark.parametrize("region", ["FR", "fr", " fr "])
+def test_numbers_are_normalised_first(settings: pytest.FixtureRequest, region: str) -> None:
+    settings.DING = {**settings.DING, "DEFAULT_REGION": region}  # type: ignore[attr-defined]
     lookup("06 12 34 56 78")
     ((args, _),) = ScriptedBackend.calls_to("lookup")
     assert args == (NUMBER,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 import pytest
@@ -72,6 +73,18 @@ def test_keys_are_hashes() -> None:
     assert limits.phone_key(PHONE) == limits.phone_key(PHONE)
     assert limits.phone_key(PHONE) != limits.ip_key(PHONE)
     assert len(limits.phone_key(PHONE)) <= 80
+
+
+def test_keys_are_keyed_by_the_secret_key(settings: Any) -> None:
+    # A plain hash of "phone:+33..." could be reversed by trying every number.
+    plain = hashlib.sha256(f"phone:{PHONE}".encode()).hexdigest()
+    key = limits.phone_key(PHONE)
+    assert plain[:40] not in key
+    assert key.startswith("phone:")
+    assert len(key) <= 80
+    settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
+    assert limits.phone_key(PHONE) != key
+    assert limits.ip_key("203.0.113.9").startswith("ip:")
 
 
 def test_stale_sending_age_covers_the_longest_provider_call(settings: Any) -> None:

@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.test import RequestFactory
 from django.utils import timezone
+from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 from django_ding import services
 from django_ding.exceptions import DingAPIError, DingTimeoutError, VerificationRefused
@@ -84,3 +85,47 @@ def test_full_flow_leaks_nothing(
         assert secret not in tables, secret
     for secret in [RIGHT, WRONG, API_KEY]:
         assert secret not in phone_columns
+
+
+def _frame_vars(exc: BaseException, function: str) -> dict[str, str]:
+    """The variables Django's error report shows for ``function``'s frame."""
+    request = RequestFactory().get("/")
+    reporter = ExceptionReporter(request, type(exc), exc, exc.__traceback__)
+    frames = [f for f in reporter.get_traceback_frames() if f["function"] == function]
+    assert frames, function
+    return {name: str(value) for name, value in frames[0]["vars"]}
+
+
+def test_error_reports_hide_the_phone_number_of_send_code(
+    script: Script, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.DEBUG = False
+
+    def broken() -> None:
+        raise RuntimeError("backend import failed")
+
+    monkeypatch.setattr("django_ding.services.sending.get_backend", broken)
+    with pytest.raises(RuntimeError) as info:
+        services.send_code(PHONE, ip="203.0.113.9")
+    shown = _frame_vars(info.value, "send_code")
+    for name in ("phone_number", "phone", "provider_fields", "fields"):
+        assert shown[name] == SafeExceptionReporterFilter.cleansed_substitute
+    assert PHONE not in " ".join(shown.values())
+    assert "612345678" not in " ".join(shown.values())
+
+
+def test_error_reports_hide_the_code_of_check_code(
+    script: Script, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.DEBUG = False
+    authentication = services.send_code(PHONE)
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr("django_ding.services.checking._reserve", broken)
+    with pytest.raises(RuntimeError) as info:
+        services.check_code(authentication, RIGHT)
+    shown = _frame_vars(info.value, "check_code")
+    assert shown["code"] == shown["cleaned"] == SafeExceptionReporterFilter.cleansed_substitute
+    assert RIGHT not in " ".join(shown.values())

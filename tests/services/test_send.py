@@ -18,6 +18,7 @@ from django_ding.backends.enums import AuthenticationStatus
 from django_ding.backends.results import CreateAuthenticationResponse
 from django_ding.exceptions import (
     DingAPIError,
+    DingConfigurationError,
     DingConnectionError,
     DingError,
     DingInvalidResponseError,
@@ -81,14 +82,67 @@ def test_send_uses_the_default_ttl_without_provider_expiry(script: Script) -> No
     assert authentication.expires_at <= timezone.now() + dt.timedelta(seconds=600)
 
 
-def test_unknown_provider_status_is_treated_as_pending(script: Script) -> None:
+@pytest.mark.parametrize("status", ["brand_new", None, "", "<script>"])
+def test_unknown_or_missing_provider_status_is_a_failed_send(
+    script: Script, sent_signals: SignalLog, status: str | None
+) -> None:
     script.queue(
         "create_authentication",
         CreateAuthenticationResponse(
-            authentication_uuid="6f1a8e63-7a4a-4bd5-a8c8-2b7b2f1d2c3e", status="brand_new"
+            authentication_uuid="6f1a8e63-7a4a-4bd5-a8c8-2b7b2f1d2c3e", status=status
         ),
     )
-    assert services.send_code(PHONE).status == Authentication.Status.PENDING
+    with pytest.raises(DingInvalidResponseError, match="unknown authentication status") as info:
+        services.send_code(PHONE)
+    assert info.value.status_code == 200
+    assert "<script>" not in str(info.value)
+    row = Authentication.objects.get()
+    assert (row.status, row.error_code) == (Authentication.Status.FAILED, "unknown_status")
+    assert "code_sent" not in sent_signals.names()
+
+
+def test_national_numbers_follow_a_lower_case_default_region(script: Script, settings: Any) -> None:
+    settings.DING = {**settings.DING, "DEFAULT_REGION": "fr"}
+    assert services.send_code("06 12 34 56 78").phone_number.as_e164 == PHONE
+    assert script.calls[0][1]["phone_number"] == PHONE
+
+
+def test_a_bad_default_region_names_the_setting(script: Script, settings: Any) -> None:
+    settings.DING = {**settings.DING, "DEFAULT_REGION": "France"}
+    with pytest.raises(DingConfigurationError, match=r"DING\['DEFAULT_REGION'\]"):
+        services.send_code("06 12 34 56 78")
+    assert Authentication.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"callback_url": "ftp://x/y"},
+        {"callback_url": "javascript:alert(1)"},
+        {"callback_url": "/relative/path"},
+        {"locale": "not a locale"},
+        {"locale": "fr_FR"},
+    ],
+)
+def test_fields_the_backend_refuses_leave_no_row_and_no_cooldown(
+    script: Script, fields: dict[str, Any]
+) -> None:
+    with pytest.raises(ValueError, match=r"callback_url|locale"):
+        services.send_code(PHONE, **fields)
+    assert Authentication.objects.count() == 0
+    assert script.calls == []
+    # Nothing was recorded, so the cooldown does not refuse the next send.
+    authentication = services.send_code(PHONE, callback_url="https://example.com/cb", locale="fr")
+    assert authentication.status == Authentication.Status.PENDING
+
+
+def test_an_invalid_request_locale_is_not_sent(script: Script) -> None:
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
+    request.user = AnonymousUser()
+    request.LANGUAGE_CODE = "not a locale"
+    authentication = services.send_code(PHONE, request=request)
+    assert authentication.locale == ""
+    assert "locale" not in script.calls[0][1]
 
 
 def test_request_supplies_ip_locale_and_user(script: Script) -> None:
