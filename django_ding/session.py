@@ -8,8 +8,9 @@ check (or resend) another session's code. Every key starts with
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeGuard
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -33,8 +34,9 @@ __all__ = [
 
 #: Primary key of the :class:`Authentication` the current session is verifying.
 SESSION_AUTHENTICATION_KEY = "django_ding.authentication_id"
-#: ``{"phone_number": "+33...", "authentication_id": 42, "verified_at": "..."}``
-#: once a code was checked successfully in this session.
+#: ``{"authentication_id": 42, "verified_at": "<ISO 8601>"}`` once a code was
+#: checked successfully in this session. The number itself is not copied into
+#: the session store: it is read from that verified ``Authentication`` row.
 SESSION_VERIFIED_KEY = "django_ding.verified"
 #: A one-shot message for the check page (``{"level": ..., "text": ...}``).
 SESSION_NOTICE_KEY = "django_ding.notice"
@@ -63,6 +65,11 @@ def _session(request: HttpRequest) -> Any:
     return session
 
 
+def _is_pk(value: object) -> TypeGuard[int]:
+    """Whether ``value`` can be an ``Authentication`` primary key (a BigAutoField)."""
+    return type(value) is int and 0 < value < 2**63
+
+
 def remember_authentication(request: HttpRequest, authentication: Authentication) -> None:
     """Make ``authentication`` the one this session is verifying."""
     _session(request)[SESSION_AUTHENTICATION_KEY] = authentication.pk
@@ -82,7 +89,7 @@ def get_session_authentication(request: HttpRequest) -> Authentication | None:
     raw = session.get(SESSION_AUTHENTICATION_KEY)
     if raw is None:
         return None
-    if isinstance(raw, bool) or not isinstance(raw, int):
+    if not _is_pk(raw):
         forget_authentication(request)
         return None
     authentication = Authentication.objects.filter(pk=raw).first()
@@ -102,24 +109,42 @@ def get_session_authentication(request: HttpRequest) -> Authentication | None:
 
 
 def mark_verified(request: HttpRequest, authentication: Authentication) -> None:
-    """Record in the session that its phone number is verified."""
+    """Record in the session which authentication verified its number.
+
+    Only the id and the time are stored, not the number: session data is
+    signed, not encrypted, and lives in another table (or cache, or cookie).
+    """
     _session(request)[SESSION_VERIFIED_KEY] = {
-        "phone_number": e164(authentication.phone_number),
         "authentication_id": authentication.pk,
         "verified_at": (authentication.verified_at or timezone.now()).isoformat(),
     }
 
 
 def session_verified_phone_number(request: HttpRequest) -> str | None:
-    """The E.164 number verified in this session, if any."""
+    """The E.164 number verified in this session, if any.
+
+    Read from the :class:`Authentication` the session points to (one query
+    by primary key), and only if that row is verified and, when someone is
+    signed in, belongs to them or to nobody.
+    """
     session = getattr(request, "session", None)
     if session is None:
         return None
     data = session.get(SESSION_VERIFIED_KEY)
     if not isinstance(data, dict):
         return None
-    number = data.get("phone_number")
-    return number if isinstance(number, str) and number.startswith("+") else None
+    pk = data.get("authentication_id")
+    if not _is_pk(pk):
+        return None
+    rows = Authentication.objects.filter(pk=pk, status=Authentication.Status.VERIFIED)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        rows = rows.filter(Q(user__isnull=True) | Q(user_id=user.pk))
+    number = rows.values_list("phone_number", flat=True).first()
+    if number is None:
+        return None
+    text = e164(number)
+    return text if text.startswith("+") else None
 
 
 def forget_verified(request: HttpRequest) -> None:

@@ -45,9 +45,10 @@ ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 def get_verified_phone_number(request: HttpRequest) -> str | None:
     """Return the verified phone number (E.164) of this session or user.
 
-    The number verified in the current session comes first; otherwise the
-    most recently verified number of the signed-in user. ``None`` when there
-    is neither.
+    The number verified in the current session comes first (read from its
+    verified ``Authentication`` row: the session keeps only the row's id);
+    otherwise the most recently verified number of the signed-in user.
+    ``None`` when there is neither.
     """
     number = session_verified_phone_number(request)
     if number:

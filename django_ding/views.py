@@ -25,9 +25,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
 from django_ding import services
@@ -55,6 +57,10 @@ __all__ = ["CheckCodeView", "RetryView", "SendCodeView", "safe_next_url"]
 
 #: Longest ``next`` value considered; longer ones are ignored.
 NEXT_MAX_LENGTH = 2000
+#: Hides the typed number and code from Django's error reports.
+_hide_post_secrets = method_decorator(
+    sensitive_post_parameters("code", "phone_number"), name="dispatch"
+)
 
 
 def safe_next_url(request: HttpRequest, value: object) -> str:
@@ -110,6 +116,7 @@ class _DingFlowMixin:
         }
 
 
+@_hide_post_secrets
 class SendCodeView(_DingFlowMixin, FormView):  # type: ignore[type-arg]
     """``ding:send``: ask for a phone number and send it a code.
 
@@ -197,6 +204,7 @@ class SendCodeView(_DingFlowMixin, FormView):  # type: ignore[type-arg]
         return self.form_invalid(form)
 
 
+@_hide_post_secrets
 class CheckCodeView(_DingFlowMixin, FormView):  # type: ignore[type-arg]
     """``ding:check``: ask for the code sent to the session's number.
 
@@ -271,6 +279,7 @@ class CheckCodeView(_DingFlowMixin, FormView):  # type: ignore[type-arg]
         return resolve_url(self.success_url or ding_settings.SUCCESS_URL or "/")
 
 
+@_hide_post_secrets
 class RetryView(_DingFlowMixin, View):
     """``ding:retry`` (POST only): send the code again, then back to check.
 

@@ -16,12 +16,14 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from django_ding.backends.enums import REQUEST_DEVICE_TYPES
+from django_ding.backends.enums import REQUEST_DEVICE_TYPES, FeedbackStatus
 
 __all__ = [
     "E164",
+    "cnam_argument",
     "code_argument",
     "create_fields_argument",
+    "feedback_status_argument",
     "phone_argument",
     "uuid_argument",
 ]
@@ -81,6 +83,24 @@ def code_argument(value: object) -> str:
         raise ValueError(
             f"check_code must be at most {_MAX_CODE_LENGTH} characters, without control characters."
         )
+    return value
+
+
+def feedback_status_argument(value: object) -> str:
+    """The wire value of a feedback status (``"onboarded"`` or a ``FeedbackStatus``)."""
+    if not isinstance(value, str):
+        raise TypeError("feedback status must be a string such as 'onboarded'.")
+    try:
+        return FeedbackStatus(value).value
+    except ValueError:
+        allowed = ", ".join(repr(s.value) for s in FeedbackStatus)
+        raise ValueError(f"feedback status must be one of {allowed}.") from None
+
+
+def cnam_argument(value: object) -> bool:
+    """The ``cnam`` flag of a lookup: a real ``bool``, nothing truthy."""
+    if not isinstance(value, bool):
+        raise TypeError("cnam must be True or False.")
     return value
 
 

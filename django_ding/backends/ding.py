@@ -34,18 +34,20 @@ from urllib.parse import quote, urlsplit
 
 import requests
 import urllib3.exceptions
+from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 
 from django_ding import __version__
 from django_ding.backends.arguments import (
     E164,
+    cnam_argument,
     code_argument,
     create_fields_argument,
+    feedback_status_argument,
     phone_argument,
     uuid_argument,
 )
 from django_ding.backends.base import BaseBackend
-from django_ding.backends.enums import FeedbackStatus
 from django_ding.backends.results import (
     AuthenticationStatusResponse,
     CreateAuthenticationResponse,
@@ -65,7 +67,15 @@ from django_ding.exceptions import (
 )
 from django_ding.privacy import mask_phone
 
-__all__ = ["ENDPOINTS", "USER_AGENT", "DingBackend", "Endpoint", "parse_retry_after"]
+__all__ = [
+    "ENDPOINTS",
+    "USER_AGENT",
+    "DingBackend",
+    "Endpoint",
+    "PhoneNumberLogFilter",
+    "install_urllib3_log_filter",
+    "parse_retry_after",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +115,42 @@ ENDPOINTS: Final[Mapping[str, Endpoint]] = MappingProxyType(
 # Header values we accept for the API key: visible ASCII, no spaces.
 _HEADER_TOKEN = re.compile(r"[\x21-\x7e]+")
 _JSON = json.JSONDecoder()
+
+
+# A "+" (plain or URL-encoded) and a run of digits: what a phone number looks
+# like inside a logged URL. Generous on purpose: masking too much is harmless.
+_PHONE_IN_TEXT = re.compile(r"(?:\+|%2[Bb])([0-9]{4,})")
+# Where urllib3 logs request URLs (at DEBUG, and on retries).
+_URLLIB3_LOGGERS: Final = ("urllib3.connectionpool", "urllib3.util.retry")
+_filter_lock = threading.Lock()
+
+
+class PhoneNumberLogFilter(logging.Filter):
+    """Masks E.164 numbers (``+33...`` or ``%2B33...``) in a record's message.
+
+    urllib3 logs each request line at DEBUG, and a lookup's URL holds the
+    number (``/lookup/%2B336...``). The record is rewritten, never dropped.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is the logging module's to report
+            return True
+        masked = _PHONE_IN_TEXT.sub(lambda m: mask_phone("+" + m.group(1)), message)
+        if masked != message:
+            record.msg = masked
+            record.args = None
+        return True
+
+
+def install_urllib3_log_filter() -> None:
+    """Add :class:`PhoneNumberLogFilter` to urllib3's URL-logging loggers, once."""
+    with _filter_lock:
+        for name in _URLLIB3_LOGGERS:
+            target = logging.getLogger(name)
+            if not any(isinstance(f, PhoneNumberLogFilter) for f in target.filters):
+                target.addFilter(PhoneNumberLogFilter())
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -169,6 +215,8 @@ class DingBackend(BaseBackend):
         self._owns_session = self._session is None
         self._session_lock = threading.Lock()
         self._checked_credentials: tuple[object, object, tuple[str, str]] | None = None
+        # Also with an injected session: urllib3 logs URLs, a lookup's holds the number.
+        install_urllib3_log_filter()
 
     # -- Transport ------------------------------------------------------------
 
@@ -177,6 +225,7 @@ class DingBackend(BaseBackend):
 
         Called once, on first use, unless a ``session=`` was given.
         """
+        install_urllib3_log_filter()
         session = requests.Session()
         session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         # No urllib3 retries underneath ours: max_retries=0 never resends.
@@ -208,6 +257,7 @@ class DingBackend(BaseBackend):
 
     # -- The six operations -------------------------------------------------------
 
+    @sensitive_variables("phone_number", "phone", "fields", "extra", "api_key", "body")
     def create_authentication(
         self, phone_number: str, **fields: Any
     ) -> CreateAuthenticationResponse:
@@ -232,6 +282,7 @@ class DingBackend(BaseBackend):
             )
         return result
 
+    @sensitive_variables("check_code", "code", "phone_number", "api_key", "body")
     def check(
         self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
     ) -> CreateCheckResponse:
@@ -242,6 +293,7 @@ class DingBackend(BaseBackend):
         response = self._request(ENDPOINTS["check"], api_key, json_body=body, redact=(code,))
         return CreateCheckResponse.from_wire(_json_object(response, "POST /check"))
 
+    @sensitive_variables("phone_number", "api_key", "body")
     def retry(
         self, authentication_uuid: str, *, phone_number: str | None = None
     ) -> RetryAuthenticationResponse:
@@ -251,20 +303,16 @@ class DingBackend(BaseBackend):
         response = self._request(ENDPOINTS["retry"], api_key, json_body=body)
         return RetryAuthenticationResponse.from_wire(_json_object(response, "POST /retry"))
 
+    @sensitive_variables("phone_number", "phone", "api_key", "body")
     def feedback(self, phone_number: str, status: str) -> FeedbackResponse:
         phone = phone_argument(phone_number)
-        if not isinstance(status, str):
-            raise TypeError("feedback status must be a string such as 'onboarded'.")
-        try:
-            wire_status = FeedbackStatus(status).value
-        except ValueError:
-            allowed = ", ".join(repr(s.value) for s in FeedbackStatus)
-            raise ValueError(f"feedback status must be one of {allowed}.") from None
+        wire_status = feedback_status_argument(status)
         api_key, customer_uuid = self._credentials()
         body = {"customer_uuid": customer_uuid, "phone_number": phone, "status": wire_status}
         response = self._request(ENDPOINTS["feedback"], api_key, json_body=body, redact=(phone,))
         return FeedbackResponse.from_wire(_json_object(response, "POST /authentication/feedback"))
 
+    @sensitive_variables("api_key")
     def get_authentication_status(self, auth_uuid: str) -> AuthenticationStatusResponse:
         auth = uuid_argument(auth_uuid, "auth_uuid")
         api_key, _ = self._credentials()
@@ -274,10 +322,10 @@ class DingBackend(BaseBackend):
         data = _json_object(response, "GET /authentication/{auth_uuid}")
         return AuthenticationStatusResponse.from_wire(data)
 
+    @sensitive_variables("phone_number", "phone", "api_key")
     def lookup(self, phone_number: str, *, cnam: bool = False) -> LookupResponse:
         phone = phone_argument(phone_number)
-        if not isinstance(cnam, bool):
-            raise TypeError("cnam must be True or False.")
+        cnam = cnam_argument(cnam)
         api_key, customer_uuid = self._credentials()
         response = self._request(
             ENDPOINTS["lookup"],
@@ -291,6 +339,10 @@ class DingBackend(BaseBackend):
 
     # -- The one place that talks HTTP --------------------------------------------
 
+    # Every local here and in the frames below it (requests, urllib3,
+    # http.client: url, headers, body, values...) may hold the API key, the
+    # number or the code, under names we do not control: hide them all.
+    @sensitive_variables()
     def _request(
         self,
         endpoint: Endpoint,
@@ -448,6 +500,7 @@ class DingBackend(BaseBackend):
             )
         return error
 
+    @sensitive_variables("api_key", "checked", "result")
     def _credentials(self) -> tuple[str, str]:
         """The API key and the canonical customer UUID, or a configuration error.
 
@@ -463,6 +516,7 @@ class DingBackend(BaseBackend):
         return result
 
     @staticmethod
+    @sensitive_variables("api_key")
     def _check_credentials(api_key: str | None, customer: str | None) -> tuple[str, str]:
         if not api_key:
             raise DingConfigurationError(

@@ -23,15 +23,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
+from django.views.decorators.debug import sensitive_variables
 
 from django_ding.backends.arguments import (
+    cnam_argument,
     code_argument,
     create_fields_argument,
+    feedback_status_argument,
     phone_argument,
     uuid_argument,
 )
 from django_ding.backends.base import BaseBackend
-from django_ding.backends.enums import FeedbackStatus
 from django_ding.backends.results import (
     AuthenticationStatusResponse,
     CreateAuthenticationResponse,
@@ -82,6 +84,7 @@ class SandboxBackend(BaseBackend):
     # Arguments are checked exactly as DingBackend checks them before sending
     # (same helpers, same TypeError/ValueError); the rest is the provider's.
 
+    @sensitive_variables("phone_number", "phone", "fields", "extra")
     def create_authentication(
         self, phone_number: str, **fields: Any
     ) -> CreateAuthenticationResponse:
@@ -99,6 +102,7 @@ class SandboxBackend(BaseBackend):
         )
         return CreateAuthenticationResponse.from_wire(wire)
 
+    @sensitive_variables("check_code", "code", "phone_number")
     def check(
         self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
     ) -> CreateCheckResponse:
@@ -115,6 +119,7 @@ class SandboxBackend(BaseBackend):
         )
         return CreateCheckResponse.from_wire(wire)
 
+    @sensitive_variables("phone_number")
     def retry(
         self, authentication_uuid: str, *, phone_number: str | None = None
     ) -> RetryAuthenticationResponse:
@@ -127,17 +132,12 @@ class SandboxBackend(BaseBackend):
         )
         return RetryAuthenticationResponse.from_wire(wire)
 
+    @sensitive_variables("phone_number", "phone")
     def feedback(self, phone_number: str, status: str) -> FeedbackResponse:
         from django_ding.sandbox import provider
 
         phone = phone_argument(phone_number)
-        if not isinstance(status, str):
-            raise TypeError("feedback status must be a string such as 'onboarded'.")
-        try:
-            wire_status = FeedbackStatus(status).value
-        except ValueError:
-            allowed = ", ".join(repr(s.value) for s in FeedbackStatus)
-            raise ValueError(f"feedback status must be one of {allowed}.") from None
+        wire_status = feedback_status_argument(status)
         customer = self._customer
         wire = self._call(
             phone,
@@ -154,12 +154,12 @@ class SandboxBackend(BaseBackend):
         wire = self._call(None, lambda: provider.authentication_status(auth_uuid=auth))
         return AuthenticationStatusResponse.from_wire(wire)
 
+    @sensitive_variables("phone_number", "phone")
     def lookup(self, phone_number: str, *, cnam: bool = False) -> LookupResponse:
         from django_ding.sandbox import provider
 
         phone = phone_argument(phone_number)
-        if not isinstance(cnam, bool):
-            raise TypeError("cnam must be True or False.")
+        cnam = cnam_argument(cnam)
         customer = self._customer
         wire = self._call(
             phone,
@@ -171,6 +171,9 @@ class SandboxBackend(BaseBackend):
 
     # -- Plumbing -------------------------------------------------------------
 
+    # The provider's frames below hold the number and the code under names of
+    # their own: hide every local of them in error reports.
+    @sensitive_variables()
     def _call(
         self, phone_number: object, operation: Callable[[], dict[str, Any]]
     ) -> dict[str, Any]:

@@ -7,7 +7,7 @@ Enable it in your ``conftest.py``::
 then::
 
     def test_send(client, ding_outbox):
-        client.post("/verify/send/", {"phone_number": "+33612345678"})
+        client.post("/verify/", {"phone_number": "+33612345678"})
         assert len(ding_outbox) == 1
         code = ding_outbox.last_code("+33612345678")
 

@@ -6,7 +6,7 @@ With ``DING["BACKEND"] = "django_ding.backends.sandbox.SandboxBackend"`` (or
     from django_ding.sandbox.testing import clear_outbox, last_code, outbox
 
     def test_signup(client):
-        client.post("/verify/send/", {"phone_number": "+33612345678"})
+        client.post("/verify/", {"phone_number": "+33612345678"})  # ding:send
         code = last_code("+33612345678")
         client.post("/verify/check/", {"code": code})
 

@@ -4,6 +4,7 @@ timeout, a refused connection, a dropped connection, and a real redirect."""
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 import time
@@ -15,8 +16,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from django_ding.backends.ding import USER_AGENT, DingBackend
+from django_ding.backends.ding import USER_AGENT, DingBackend, PhoneNumberLogFilter
 from django_ding.exceptions import DingAPIError, DingConnectionError, DingTimeoutError
+from django_ding.privacy import mask_phone
 from tests.backends.conftest import make_backend
 from tests.backends.payloads import (
     API_KEY,
@@ -242,3 +244,24 @@ def test_real_redirect_is_not_followed(server: FakeDing, live: DingBackend):
 
     assert info.value.status_code == 307
     assert [r.path for r in server.received] == ["/v1/check"]
+
+
+def test_urllib3_request_log_masks_the_phone_number(
+    server: FakeDing, live: DingBackend, caplog: pytest.LogCaptureFixture
+):
+    server.script = {f"/v1/lookup/{PHONE_QUOTED}": [Reply(body=LOOKUP_RESPONSE)]}
+    with caplog.at_level(logging.DEBUG):
+        live.lookup(PHONE, cnam=True)
+        # A second backend adds no second filter.
+        make_backend(base_url=server.base_url).close()
+
+    urllib3_lines = [r for r in caplog.records if r.name == "urllib3.connectionpool"]
+    assert any("/v1/lookup/" in r.getMessage() for r in urllib3_lines)
+    for record in caplog.records:
+        message = record.getMessage()
+        assert PHONE not in message
+        assert PHONE_QUOTED not in message
+        assert PHONE[1:] not in message
+    assert any(mask_phone(PHONE) in r.getMessage() for r in urllib3_lines)
+    pool_filters = logging.getLogger("urllib3.connectionpool").filters
+    assert sum(isinstance(f, PhoneNumberLogFilter) for f in pool_filters) == 1

@@ -141,3 +141,16 @@ def test_plugin_in_a_users_suite(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout
+
+
+def test_module_docstring_posts_to_the_real_urls() -> None:
+    """The example in ``django_ding.sandbox.testing`` uses the URLs that
+    ``path("verify/", include("django_ding.urls"))`` gives."""
+    import re
+
+    from django.urls import resolve
+
+    from django_ding.sandbox import testing
+
+    paths = re.findall(r'client\.post\("([^"]+)"', testing.__doc__ or "")
+    assert [resolve(path).view_name for path in paths] == ["ding:send", "ding:check"]

@@ -19,6 +19,7 @@ from django_ding.exceptions import (
 from django_ding.models import Authentication
 from django_ding.reasons import Reason
 from django_ding.session import SESSION_AUTHENTICATION_KEY, SESSION_VERIFIED_KEY
+from django_ding.verified import get_verified_phone_number
 from tests.views.backend import GOOD_CODE, ScriptedBackend
 from tests.views.conftest import OTHER_PHONE, PHONE, start, verify
 
@@ -269,5 +270,6 @@ def test_resend_provider_error_from_the_backend_is_friendly(
 def test_two_numbers_do_not_mix(client: Client) -> None:
     start(client)
     start(Client(), OTHER_PHONE)
-    assert verify(client, GOOD_CODE)["Location"] == "/done/"
-    assert client.session[SESSION_VERIFIED_KEY]["phone_number"] == PHONE
+    response = verify(client, GOOD_CODE)
+    assert response["Location"] == "/done/"
+    assert get_verified_phone_number(response.wsgi_request) == PHONE

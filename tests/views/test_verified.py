@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from django_ding.models import Authentication
-from django_ding.session import SESSION_VERIFIED_KEY
+from django_ding.session import SESSION_VERIFIED_KEY, session_verified_phone_number
 from django_ding.verified import (
     forget_verified_phone_number,
     get_verified_phone_number,
@@ -141,3 +143,58 @@ def test_numbers_are_e164_whatever_the_display_format(client: Client, settings: 
     assert start(client)["Location"] == "/verify/check/"  # same number: back to check
     verify(client)
     assert client.get("/protected/").content.decode() == f"function {PHONE}"
+
+
+def test_session_keeps_no_phone_number(client: Client, settings: Any) -> None:
+    start(client)
+    verify(client)
+    store = import_module(settings.SESSION_ENGINE).SessionStore(client.session.session_key)
+    decoded = store.load()
+    assert set(decoded[SESSION_VERIFIED_KEY]) == {"authentication_id", "verified_at"}
+    assert PHONE[1:] not in json.dumps(decoded, default=str)
+    assert client.get("/protected/").content.decode() == f"function {PHONE}"
+
+
+def test_session_number_is_read_with_one_query(
+    client: Client, django_assert_num_queries: Any
+) -> None:
+    start(client)
+    request = verify(client).wsgi_request
+    request.user = AnonymousUser()
+    with django_assert_num_queries(1):
+        assert session_verified_phone_number(request) == PHONE
+
+
+def test_session_number_needs_a_verified_row(client: Client) -> None:
+    start(client)
+    verify(client)
+    Authentication.objects.update(status=Authentication.Status.EXPIRED)
+    assert client.get("/protected/").status_code == 302
+    Authentication.objects.update(status=Authentication.Status.VERIFIED)
+    assert client.get("/protected/").status_code == 200
+    Authentication.objects.all().delete()
+    assert client.get("/protected/").status_code == 302
+
+
+def test_session_number_of_another_user_is_ignored(client: Client) -> None:
+    alice = get_user_model().objects.create_user("alice")
+    bob = get_user_model().objects.create_user("bob")
+    client.force_login(alice)
+    start(client)
+    verify(client)
+    assert Authentication.objects.get().user == alice
+    assert client.get("/protected/").status_code == 200
+    Authentication.objects.update(user=bob)
+    assert client.get("/protected/").status_code == 302
+    Authentication.objects.update(user=None)  # verified before signing in
+    assert client.get("/protected/").content.decode() == f"function {PHONE}"
+
+
+@pytest.mark.parametrize("pk", [True, "1", -1, 0, 2**70, 1.0, None, [1]])
+def test_malformed_authentication_id_is_not_a_verified_number(client: Client, pk: Any) -> None:
+    start(client)
+    verify(client)
+    session = client.session
+    session[SESSION_VERIFIED_KEY] = {"authentication_id": pk, "verified_at": "x"}
+    session.save()
+    assert client.get("/protected/").status_code == 302
