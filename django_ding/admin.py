@@ -15,7 +15,6 @@ import logging
 import uuid
 from typing import Any
 
-import phonenumbers
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import IntegrityError
@@ -27,7 +26,6 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from django_ding.conf import default_region
 from django_ding.exceptions import (
     DingAPIError,
     DingConfigurationError,
@@ -35,6 +33,7 @@ from django_ding.exceptions import (
     VerificationRefused,
 )
 from django_ding.models import Authentication, CheckRecord, Feedback, RetryRecord, StatusEvent
+from django_ding.phone_numbers import possible_e164
 from django_ding.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -45,19 +44,9 @@ MASKED_PHONE = "masked_phone"
 
 
 def normalize_phone_query(term: str) -> str | None:
-    """Return ``term`` as an E.164 number, or ``None`` when it is not one.
-
-    Numbers without a ``+country`` prefix are read in ``DING["DEFAULT_REGION"]``:
-    ``"+33 6 12 34 56 78"``, ``"0033612345678"`` and, with region ``"FR"``,
-    ``"06 12 34 56 78"`` all give ``"+33612345678"``.
-    """
-    try:
-        parsed = phonenumbers.parse(term, default_region())
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    """Return the search ``term`` as an E.164 number, or ``None`` when it is
+    not one (see :func:`django_ding.phone_numbers.possible_e164`)."""
+    return possible_e164(term)
 
 
 def _when(value: Any) -> str:

@@ -70,3 +70,21 @@ def test_request_locale_is_bcp47() -> None:
         assert request_locale(None) == "fr"
     with translation.override(None):
         assert request_locale(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("+33 6 12 34 56 78", None, "+33612345678"),
+        ("0033612345678", "FR", "+33612345678"),
+        ("06 12 34 56 78", "fr", "+33612345678"),
+        ("06 12 34 56 78", None, None),
+        ("not a number", "FR", None),
+        ("+3", None, None),
+    ],
+)
+def test_possible_e164(text: str, region: str | None, expected: str | None) -> None:
+    from django_ding.phone_numbers import possible_e164
+
+    with override_settings(DING={"DEFAULT_REGION": region}):
+        assert possible_e164(text) == expected

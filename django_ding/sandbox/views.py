@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import phonenumbers
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from django_ding.backends.results import format_wire_datetime
 from django_ding.conf import default_region
+from django_ding.phone_numbers import possible_e164
 from django_ding.sandbox import outbox
 from django_ding.sandbox.access import sandbox_enabled
 from django_ding.sandbox.models import SandboxMessage
@@ -71,12 +71,8 @@ def normalize_phone_query(value: str | None) -> str | None:
     text = value.strip()
     if text.startswith("+") or value[0].isspace():
         return text if text.startswith("+") else "+" + text
-    region = default_region()
-    if region is not None and len(text) <= _MAX_QUERY_LENGTH:
-        try:
-            parsed = phonenumbers.parse(text, region)
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is not None and phonenumbers.is_possible_number(parsed):
-            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if default_region() is not None and len(text) <= _MAX_QUERY_LENGTH:
+        number = possible_e164(text)
+        if number is not None:
+            return number
     return "+" + text
