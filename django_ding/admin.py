@@ -55,23 +55,59 @@ def _when(value: Any) -> str:
 
 
 class PhoneNumberAdminMixin:
-    """Masked numbers in lists; exact, index-backed search by phone number."""
+    """Masked numbers in lists; exact, index-backed search by phone number.
 
-    #: Permission that reveals the full number on the detail page (superusers
-    #: always have it). ``None``: always masked.
+    Nothing on a list reveals more of a number than the masked form to a user
+    without :attr:`full_phone_number_permission`: URL lookups on the number
+    (``?phone_number__startswith=+336``, ``__regex``, ``__gt``...) are refused
+    (``lookup_allowed``), and the masked column only sorts by the number for
+    users who may see it (sorting is an oracle too: with one known row, the
+    neighbours' digits follow). The search box matches whole numbers only,
+    which is what support needs ("is +33 6 12 34 56 78 in the history?").
+    """
+
+    #: Permission that reveals the full number on the detail page and allows
+    #: lookups and sorting on it (superusers always have it). ``None``: masked
+    #: for everyone.
     full_phone_number_permission: str | None = None
+    #: The model field holding the number.
+    phone_number_field = "phone_number"
     #: Most rows an action handles in one go (each one is a provider call).
     action_row_limit = 100
     #: Shown when a search term is neither a phone number nor a UUID.
     search_help = _("Search by phone number (any format).")
 
-    @admin.display(description=_("phone number"), ordering="phone_number")
+    @admin.display(description=_("phone number"))
     def masked_phone(self, obj: Authentication | Feedback) -> str:
+        return mask_phone(obj.phone_number)
+
+    @admin.display(description=_("phone number"), ordering="phone_number")
+    def sortable_masked_phone(self, obj: Authentication | Feedback) -> str:
+        """:meth:`masked_phone`, sortable by the number (for users allowed to
+        see it)."""
         return mask_phone(obj.phone_number)
 
     def can_view_full_phone_number(self, request: HttpRequest) -> bool:
         perm = self.full_phone_number_permission
         return bool(perm) and request.user.has_perm(str(perm))
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        columns = super().get_list_display(request)  # type: ignore[misc]
+        if not self.can_view_full_phone_number(request):
+            return columns
+        return tuple(
+            "sortable_masked_phone" if column == MASKED_PHONE else column for column in columns
+        )
+
+    def lookup_allowed(self, lookup: str, value: Any, request: HttpRequest | None = None) -> bool:
+        """Refuse URL lookups on the number, unless ``request``'s user may see
+        full numbers. Django answers a refused lookup with HTTP 400."""
+        field = lookup.split("__", 1)[0]
+        if field == self.phone_number_field and (
+            request is None or not self.can_view_full_phone_number(request)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)  # type: ignore[misc,no-any-return]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]

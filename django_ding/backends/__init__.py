@@ -7,11 +7,13 @@ the whole process so its HTTP connection pool is reused. It is rebuilt when the
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.views.decorators.debug import sensitive_variables
 
 from django_ding.backends.base import BaseBackend
 from django_ding.conf import ding_settings
@@ -20,7 +22,14 @@ from django_ding.exceptions import DingConfigurationError
 __all__ = ["BaseBackend", "get_backend", "load_backend_class", "reset_backend"]
 
 _lock = threading.Lock()
-_cached: tuple[Any, BaseBackend] | None = None
+_cached: tuple[str, BaseBackend] | None = None
+
+
+def _settings_fingerprint() -> str:
+    """A digest of ``settings.DING``: changes whenever the setting does, and
+    holds no secret (the API key must not sit in a frame local that Django's
+    error page would show)."""
+    return hashlib.sha256(repr(getattr(settings, "DING", None)).encode()).hexdigest()
 
 
 def load_backend_class(path: str | None = None) -> type[BaseBackend]:
@@ -39,6 +48,7 @@ def load_backend_class(path: str | None = None) -> type[BaseBackend]:
     return backend_class
 
 
+@sensitive_variables("kwargs")
 def get_backend(**kwargs: Any) -> BaseBackend:
     """Return the configured backend.
 
@@ -49,7 +59,7 @@ def get_backend(**kwargs: Any) -> BaseBackend:
     global _cached
     if kwargs:
         return load_backend_class()(**kwargs)
-    key = repr(getattr(settings, "DING", None))
+    key = _settings_fingerprint()
     with _lock:
         if _cached is None or _cached[0] != key:
             _cached = (key, load_backend_class()())

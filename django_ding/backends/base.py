@@ -18,6 +18,7 @@ import abc
 from typing import Any, ClassVar
 
 import requests
+from django.views.decorators.debug import sensitive_variables
 
 from django_ding.backends.results import (
     AuthenticationStatusResponse,
@@ -69,6 +70,8 @@ class BaseBackend(abc.ABC):
     #: the system checks).
     requires_credentials: ClassVar[bool] = False
 
+    # An invalid setting raises from here: keep the key out of error reports.
+    @sensitive_variables("api_key")
     def __init__(
         self,
         *,

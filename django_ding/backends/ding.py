@@ -190,6 +190,7 @@ class DingBackend(BaseBackend):
 
     requires_credentials = True
 
+    @sensitive_variables("kwargs")
     def __init__(
         self,
         *,

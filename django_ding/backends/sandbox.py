@@ -58,6 +58,7 @@ class SandboxBackend(BaseBackend):
     #: The system check django_ding.E012 requires "django_ding.sandbox" installed.
     requires_sandbox_app = True
 
+    @sensitive_variables("kwargs")
     def __init__(self, *, sleep: Callable[[float], None] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not apps.is_installed(_APP):
