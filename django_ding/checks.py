@@ -41,6 +41,7 @@ def check_ding_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     messages += _check_timeout()
     messages += _check_base_url()
     messages += _check_sandbox()
+    messages += _check_sandbox_without_debug()
     messages += _check_use_tz()
     messages += _check_default_region()
     return messages
@@ -62,9 +63,9 @@ def check_sandbox_in_production(app_configs: Any = None, **kwargs: Any) -> list[
     return [
         Warning(
             f"settings.DING['BACKEND'] is the sandbox ({ding_settings.BACKEND}) with DEBUG off.",
-            hint="The sandbox sends no SMS and shows codes on its inbox page. Use "
-            "django_ding.backends.ding.DingBackend with DING['API_KEY'] and "
-            "DING['CUSTOMER_UUID'] in production.",
+            hint="DING['SANDBOX_ALLOW_WITHOUT_DEBUG'] is for staging sites: the sandbox "
+            "sends no SMS and shows codes to staff on its inbox page. Use a real backend "
+            "in production.",
             id="django_ding.W002",
         )
     ]
@@ -170,6 +171,38 @@ def _check_base_url() -> list[CheckMessage]:
             f"settings.DING['BASE_URL'] = {url!r} is not an http(s) URL.",
             hint=f"Leave it unset for {DEFAULTS['BASE_URL']}.",
             id="django_ding.E008",
+        )
+    ]
+
+
+def _check_sandbox_without_debug() -> list[CheckMessage]:
+    from django_ding.backends import load_backend_class
+
+    opt_in = ding_settings.SANDBOX_ALLOW_WITHOUT_DEBUG
+    if not isinstance(opt_in, bool):
+        return [
+            Error(
+                "settings.DING['SANDBOX_ALLOW_WITHOUT_DEBUG'] must be True or False.",
+                hint="Leave it unset (False) in production.",
+                id="django_ding.E016",
+            )
+        ]
+    if settings.DEBUG or opt_in:
+        return []
+    try:
+        backend_class = load_backend_class()
+    except DingConfigurationError:
+        return []  # reported by E001
+    if not getattr(backend_class, "requires_sandbox_app", False):
+        return []
+    return [
+        Error(
+            f"settings.DING['BACKEND'] is the sandbox ({ding_settings.BACKEND}) with DEBUG off.",
+            hint="The sandbox sends no SMS and shows every code on its inbox page, so it "
+            "does not run with DEBUG off. Configure a real backend (DING['BACKEND'] and "
+            "DING['API_KEY']), or, for a staging site only, set "
+            "DING['SANDBOX_ALLOW_WITHOUT_DEBUG'] = True.",
+            id="django_ding.E015",
         )
     ]
 

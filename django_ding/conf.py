@@ -61,6 +61,10 @@ DEFAULTS: Final[dict[str, Any]] = {
     # Django task backend alias used for feedback calls.
     "TASK_BACKEND": "default",
     # --- Sandbox ----------------------------------------------------------
+    # Let the sandbox (backend, inbox, wire API) run with DEBUG off: an
+    # explicit opt-in for staging and load tests. The inbox then answers staff
+    # only and the wire API only API_KEY.
+    "SANDBOX_ALLOW_WITHOUT_DEBUG": False,
     # A fixed code for demos and end-to-end tests (refused when DEBUG=False).
     "SANDBOX_FIXED_CODE": None,
     # Seconds a "slow" magic number makes the sandbox wait.

@@ -6,7 +6,8 @@ environment says otherwise:
 - ``DJANGO_DEBUG=0`` with ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS``
   for a production-like run (``manage.py check --deploy`` is clean then);
 - ``DING_API_KEY`` and ``DING_CUSTOMER_UUID`` to talk to the real Ding API
-  instead of the sandbox.
+  instead of the sandbox. With ``DJANGO_DEBUG=0`` they are required, unless
+  ``DING_SANDBOX=1`` asks for the sandbox on a staging site.
 """
 
 from __future__ import annotations
@@ -128,17 +129,36 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "home"
 
-# The real Ding API when credentials are in the environment, else the sandbox.
+# The real Ding API when credentials are in the environment. The sandbox only
+# in development (DEBUG on), or on a staging site that asks for it with
+# DING_SANDBOX=1: never as a silent fallback in production.
 _api_key = os.environ.get("DING_API_KEY")
 _customer_uuid = os.environ.get("DING_CUSTOMER_UUID")
+_sandbox_requested = os.environ.get("DING_SANDBOX") == "1"
 if _api_key and _customer_uuid:
     DING = {
         "BACKEND": "django_ding.backends.ding.DingBackend",
         "API_KEY": _api_key,
         "CUSTOMER_UUID": _customer_uuid,
     }
+elif _api_key or _customer_uuid:
+    raise ImproperlyConfigured(
+        "Set both DING_API_KEY and DING_CUSTOMER_UUID to use the Ding API "
+        f"({'DING_CUSTOMER_UUID' if _api_key else 'DING_API_KEY'} is missing), or neither "
+        "for the sandbox."
+    )
+elif DEBUG or _sandbox_requested:
+    DING = {
+        "BACKEND": "django_ding.backends.sandbox.SandboxBackend",
+        # A staging site on the sandbox: its inbox answers staff users only.
+        "SANDBOX_ALLOW_WITHOUT_DEBUG": not DEBUG,
+    }
 else:
-    DING = {"BACKEND": "django_ding.backends.sandbox.SandboxBackend"}
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG=0 needs DING_API_KEY and DING_CUSTOMER_UUID (the Ding API). "
+        "For a staging site on the sandbox (no SMS; codes on a staff-only inbox page), "
+        "set DING_SANDBOX=1."
+    )
 
 LOGGING = {
     "version": 1,

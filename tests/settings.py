@@ -95,8 +95,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_URL = "/static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# pytest-django runs with DEBUG off, as production does: the sandbox needs its
+# explicit opt-in (a staging site's setting).
 DING = {
     "BACKEND": "django_ding.backends.sandbox.SandboxBackend",
+    "SANDBOX_ALLOW_WITHOUT_DEBUG": True,
     "API_KEY": "test-api-key-not-real",
     "CUSTOMER_UUID": "c9f826e0-deca-41ec-871f-ecd6e8efeb46",
 }

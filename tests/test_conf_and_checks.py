@@ -312,7 +312,10 @@ def test_checks_registered_with_django():
 def test_e012_sandbox_backend_without_the_sandbox_app():
     from django.conf import settings
 
-    sandbox = {"BACKEND": "django_ding.backends.sandbox.SandboxBackend"}
+    sandbox = {
+        "BACKEND": "django_ding.backends.sandbox.SandboxBackend",
+        "SANDBOX_ALLOW_WITHOUT_DEBUG": True,
+    }
     assert run_checks(sandbox) == []
     apps_without_sandbox = [app for app in settings.INSTALLED_APPS if app != "django_ding.sandbox"]
     with override_settings(INSTALLED_APPS=apps_without_sandbox):

@@ -6,7 +6,9 @@ results here and through :class:`~django_ding.backends.ding.DingBackend`
 pointed at ``/ding-sandbox/v1``. Arguments are checked with DingBackend's own
 checks (a malformed argument is the same ``TypeError``/``ValueError``, raised
 before the provider sees anything). Needs ``"django_ding.sandbox"`` in
-``INSTALLED_APPS`` (its state lives in the database).
+``INSTALLED_APPS`` (its state lives in the database). With DEBUG off every
+call raises :class:`~django_ding.exceptions.DingConfigurationError` unless
+``DING["SANDBOX_ALLOW_WITHOUT_DEBUG"]`` is ``True``.
 
 The slow magic number sleeps: when ``DING["SANDBOX_SLOW_SECONDS"]`` reaches
 the read timeout, the call sleeps for the read timeout and raises
@@ -180,8 +182,10 @@ class SandboxBackend(BaseBackend):
     ) -> dict[str, Any]:
         """Run ``operation``; engine errors become ``DingAPIError``, and the
         slow magic number sleeps or times out like a slow server."""
+        from django_ding.sandbox.access import require_sandbox_enabled
         from django_ding.sandbox.provider import SandboxProviderError, slow_seconds_for
 
+        require_sandbox_enabled()
         delay = slow_seconds_for(phone_number)
         try:
             try:

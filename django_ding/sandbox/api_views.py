@@ -2,9 +2,10 @@
 
 Paths, methods, headers, bodies and status codes follow the OpenAPI spec
 (``tests/contract/ding-v1.openapi.yaml``): mounted at ``ding-sandbox/``, the
-server URL is ``/ding-sandbox/v1``. Every call needs an ``x-api-key`` header
-(any non-empty key, or ``DING["API_KEY"]`` when the site sets one); a missing
-or wrong key is a 401 with an error body. Errors are Ding's ``ErrorResponse``
+server URL is ``/ding-sandbox/v1``. Every call needs an ``x-api-key`` header:
+``DING["API_KEY"]`` when the site sets one, else any non-empty key with DEBUG
+on and none at all with DEBUG off (see :mod:`django_ding.sandbox.access`); a
+missing or wrong key is a 401 with an error body. Errors are Ding's ``ErrorResponse``
 ``{code, message, doc_url}``.
 
 The views answer 404 unless the sandbox is enabled
@@ -26,9 +27,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from django_ding.backends.enums import ErrorCode
-from django_ding.conf import ding_settings
 from django_ding.sandbox import provider
-from django_ding.sandbox.access import sandbox_enabled
+from django_ding.sandbox.access import sandbox_enabled, wire_api_key
 from django_ding.sandbox.errors import SandboxProviderError, api_error
 
 __all__ = [
@@ -88,8 +88,8 @@ def _authenticate(request: HttpRequest) -> None:
     key = request.headers.get("x-api-key", "")
     if not key:
         raise api_error(ErrorCode.ACCOUNT_INVALID, "Missing x-api-key header.", status_code=401)
-    expected = ding_settings.API_KEY
-    if expected and not constant_time_compare(key, str(expected)):
+    expected = wire_api_key()
+    if expected is not None and not (expected and constant_time_compare(key, expected)):
         raise api_error(ErrorCode.ACCOUNT_INVALID, "Invalid API key.", status_code=401)
 
 

@@ -3,13 +3,15 @@
 ``/ding-sandbox/`` shows them and refreshes itself; ``?format=json`` answers
 JSON for scripts, and ``?phone_number=+33612345678`` keeps one number's
 messages. Phone numbers are masked; the codes are shown (that is the point).
-404 unless the sandbox is enabled (DEBUG on, or the sandbox is the backend).
+404 unless the sandbox is enabled; with DEBUG off only active staff users may
+read it (:mod:`django_ding.sandbox.access`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -19,7 +21,7 @@ from django_ding.backends.results import format_wire_datetime
 from django_ding.conf import default_region
 from django_ding.phone_numbers import possible_e164
 from django_ding.sandbox import outbox
-from django_ding.sandbox.access import sandbox_enabled
+from django_ding.sandbox.access import inbox_allowed, sandbox_enabled
 from django_ding.sandbox.models import SandboxMessage
 from django_ding.sandbox.options import outbox_size
 
@@ -37,6 +39,8 @@ _MAX_QUERY_LENGTH = 64
 def inbox(request: HttpRequest) -> HttpResponse:
     if not sandbox_enabled():
         raise Http404
+    if not inbox_allowed(request):
+        raise PermissionDenied
     phone_number = normalize_phone_query(request.GET.get("phone_number"))
     messages = outbox.messages(phone_number, limit=outbox_size())
     if request.GET.get("format") == "json":

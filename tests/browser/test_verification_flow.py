@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -37,8 +38,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_signup_then_verify_with_the_code_from_the_sandbox_inbox(
-    page: Page, context: BrowserContext
+    page: Page, context: BrowserContext, settings: Any
 ) -> None:
+    settings.DEBUG = True  # as in `make demo`: the inbox answers everyone
     sign_up(page, username="ada", phone_number="+33 6 12 34 56 78")
 
     # The number typed at signup is prefilled; landing here sent nothing.

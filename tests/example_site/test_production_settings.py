@@ -43,12 +43,27 @@ def production_env() -> dict[str, str]:
     }
 
 
-def test_check_deploy_flags_the_sandbox_in_production(tmp_path: Path) -> None:
+def test_production_never_falls_back_to_the_sandbox(tmp_path: Path) -> None:
     """Without Ding credentials the site would run the sandbox in production
-    (no SMS, codes on a public inbox page): the deploy check says so."""
-    result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path, **production_env()
-    )
+    (no SMS, codes on an inbox page): it refuses to start instead."""
+    for env in (
+        {},
+        {"DING_API_KEY": "k"},
+        {"DING_CUSTOMER_UUID": "c9f826e0-deca-41ec-871f-ecd6e8efeb46"},
+    ):
+        result = run_manage("check", tmp_path=tmp_path, **production_env(), **env)
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr
+        assert "DING_" in result.stderr
+
+
+def test_check_deploy_flags_a_staging_site_on_the_sandbox(tmp_path: Path) -> None:
+    """``DING_SANDBOX=1`` is the explicit opt-in; the deploy check still says
+    that this is no production setup."""
+    env = production_env() | {"DING_SANDBOX": "1"}
+    result = run_manage("check", tmp_path=tmp_path, **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path, **env)
     assert result.returncode != 0
     assert "django_ding.W002" in result.stdout + result.stderr
 
@@ -67,7 +82,6 @@ def test_check_deploy_is_clean_with_the_ding_api(tmp_path: Path) -> None:
     ("env", "expected"),
     [
         ({}, "sandbox.SandboxBackend"),
-        ({"DING_API_KEY": "k"}, "sandbox.SandboxBackend"),  # both are needed
         (
             {"DING_API_KEY": "k", "DING_CUSTOMER_UUID": "c9f826e0-deca-41ec-871f-ecd6e8efeb46"},
             "ding.DingBackend",
@@ -102,7 +116,7 @@ def test_production_refuses_to_start_without_required_variables(
 
 def test_debug_off_is_not_weakened_by_odd_values(tmp_path: Path) -> None:
     """Only ``DJANGO_DEBUG=1`` turns DEBUG on; anything else is production."""
-    env = production_env() | {"DJANGO_DEBUG": "yes"}
+    env = production_env() | {"DJANGO_DEBUG": "yes", "DING_SANDBOX": "1"}
     result = run_manage(
         "shell",
         "-c",

@@ -44,7 +44,11 @@ def test_needs_the_sandbox_app() -> None:
 
 
 def test_works_without_credentials() -> None:
-    with override_settings(DING={"BACKEND": "django_ding.backends.sandbox.SandboxBackend"}):
+    only_backend = {
+        "BACKEND": "django_ding.backends.sandbox.SandboxBackend",
+        "SANDBOX_ALLOW_WITHOUT_DEBUG": True,
+    }
+    with override_settings(DING=only_backend):
         backend = SandboxBackend()
         auth = backend.create_authentication(PHONE).authentication_uuid
         assert backend.check(auth, last_code(PHONE)).is_valid

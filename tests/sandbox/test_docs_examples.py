@@ -76,7 +76,9 @@ def test_through_http(live_server: Any, ding_outbox: DingOutbox, settings: Any) 
 
 
 def test_curl_examples(live_server: Any, ding_outbox: DingOutbox, settings: Any) -> None:
-    """The two curl calls of docs/sandbox.md, with any key (no DING API_KEY)."""
+    """The two curl calls of docs/sandbox.md, with any key (no DING API_KEY,
+    DEBUG on: a development machine)."""
+    settings.DEBUG = True
     settings.DING = {**settings.DING, "API_KEY": None}
     url = f"{live_server.url}/ding-sandbox/v1/authentication"
     headers = {"x-api-key": "any", "Content-Type": "application/json"}

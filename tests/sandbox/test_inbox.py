@@ -31,6 +31,12 @@ def send(*numbers: str) -> list[str]:
     return [last_code(number) for number in numbers]
 
 
+@pytest.fixture(autouse=True)
+def _staff(client: Client, django_user_model: Any) -> None:
+    """With DEBUG off (as in tests) the inbox answers staff only."""
+    client.force_login(django_user_model.objects.create_user("inbox-staff", is_staff=True))
+
+
 def test_url() -> None:
     assert reverse("ding_sandbox:inbox") == "/ding-sandbox/"
 
@@ -140,9 +146,9 @@ def test_everything_is_404_unless_enabled(client: Client, ding: dict[str, Any]) 
         assert client.get("/ding-sandbox/").status_code == 200
 
 
-def test_any_api_key_when_none_is_configured(client: Client) -> None:
+def test_any_api_key_when_none_is_configured_with_debug_on(client: Client) -> None:
     body = {"customer_uuid": CUSTOMER_UUID, "phone_number": PHONE}
-    with override_settings(DING=_ding(API_KEY=None)):
+    with override_settings(DING=_ding(API_KEY=None), DEBUG=True):
         response = client.post(
             "/ding-sandbox/v1/authentication",
             body,

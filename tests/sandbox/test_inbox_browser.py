@@ -37,9 +37,10 @@ def page(live_server: Any) -> Iterator[Any]:
             browser.close()
 
 
-def test_new_messages_appear_without_reloading(page: Any) -> None:
+def test_new_messages_appear_without_reloading(page: Any, settings: Any) -> None:
     from playwright.sync_api import expect
 
+    settings.DEBUG = True  # a development machine: the inbox answers everyone
     page.goto("/ding-sandbox/")
     expect(page.locator("#messages")).to_contain_text("No messages yet")
     page.evaluate("window.notReloaded = true")
