@@ -16,7 +16,13 @@ from django.apps import apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from django_ding.conf import DEFAULTS, default_region, ding_settings, normalize_timeout
+from django_ding.conf import (
+    DEFAULTS,
+    default_region,
+    ding_settings,
+    normalize_timeout,
+    verified_max_age,
+)
 from django_ding.exceptions import DingConfigurationError
 
 #: Longest timeout accepted (seconds): a request thread held longer than this
@@ -44,6 +50,7 @@ def check_ding_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     messages += _check_sandbox_without_debug()
     messages += _check_use_tz()
     messages += _check_default_region()
+    messages += _check_verified_max_age()
     return messages
 
 
@@ -228,6 +235,14 @@ def _check_sandbox() -> list[CheckMessage]:
                 id="django_ding.E011",
             )
         ]
+    return []
+
+
+def _check_verified_max_age() -> list[CheckMessage]:
+    try:
+        verified_max_age()
+    except DingConfigurationError as err:
+        return [Error(str(err), hint="For example 3600 (one hour).", id="django_ding.E017")]
     return []
 
 

@@ -76,6 +76,9 @@ DEFAULTS: Final[dict[str, Any]] = {
     "DEFAULT_REGION": None,
     # Where ``ding:check`` redirects on success when no safe ``next`` is given.
     "SUCCESS_URL": "/",
+    # Seconds a number verified in a session counts as verified there (the
+    # session marker; a signed-in user's verified numbers do not expire).
+    "VERIFIED_MAX_AGE": 3600,
     # Number of trusted reverse proxies in front of Django. 0: REMOTE_ADDR only.
     "TRUSTED_PROXY_COUNT": 0,
     # Header those proxies set (Django META name).
@@ -139,6 +142,21 @@ def normalize_timeout(value: Any) -> tuple[float, float]:
             raise ValueError("timeouts must be positive numbers of seconds")
         result.append(float(part))
     return result[0], result[1]
+
+
+def verified_max_age() -> int:
+    """``DING["VERIFIED_MAX_AGE"]``: seconds a session's verified marker lasts.
+
+    Raises :class:`DingConfigurationError` naming the setting unless it is a
+    positive whole number.
+    """
+    value = ding_settings.VERIFIED_MAX_AGE
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DingConfigurationError(
+            f"settings.DING['VERIFIED_MAX_AGE'] must be a positive whole number of "
+            f"seconds, not {value!r}."
+        )
+    return value
 
 
 def default_region() -> str | None:

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from django_ding.conf import ding_settings
 from django_ding.signals import phone_verified
 
-__all__ = ["send_onboarded_feedback"]
+__all__ = ["forget_other_users_verification", "send_onboarded_feedback"]
+
+
+@receiver(user_logged_in, dispatch_uid="django_ding.receivers.forget_other_users_verification")
+def forget_other_users_verification(sender: Any, *, request: Any, user: Any, **kwargs: Any) -> None:
+    """``login()`` keeps an anonymous session's data: drop the verification
+    state that was not made for ``user`` (see :mod:`django_ding.session`)."""
+    if request is None:
+        return
+    from django_ding.session import forget_foreign_state
+
+    forget_foreign_state(request, user)
 
 
 @receiver(phone_verified, dispatch_uid="django_ding.receivers.send_onboarded_feedback")

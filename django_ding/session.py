@@ -4,16 +4,23 @@ The id of the authentication being verified lives only here: the views never
 read it from the request body or query string, so one browser session cannot
 check (or resend) another session's code. Every key starts with
 ``django_ding.`` to stay clear of the host project's own keys.
+
+Both the authentication being verified and the verified marker belong to who
+was signed in when they were made (or to nobody): they stop counting as soon
+as someone else is signed in in that browser, and the marker lasts
+``DING["VERIFIED_MAX_AGE"]`` seconds after the code was checked.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, TypedDict, TypeGuard
 
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from django_ding.conf import verified_max_age
 from django_ding.models import Authentication
 
 __all__ = [
@@ -23,6 +30,7 @@ __all__ = [
     "Notice",
     "e164",
     "forget_authentication",
+    "forget_foreign_state",
     "forget_verified",
     "get_session_authentication",
     "mark_verified",
@@ -34,8 +42,9 @@ __all__ = [
 
 #: Primary key of the :class:`Authentication` the current session is verifying.
 SESSION_AUTHENTICATION_KEY = "django_ding.authentication_id"
-#: ``{"authentication_id": 42, "verified_at": "<ISO 8601>"}`` once a code was
-#: checked successfully in this session. The number itself is not copied into
+#: ``{"authentication_id": 42, "user_id": 7, "verified_at": "<ISO 8601>"}``
+#: once a code was checked successfully in this session (``user_id`` is
+#: ``None`` when nobody was signed in). The number itself is not copied into
 #: the session store: it is read from that verified ``Authentication`` row.
 SESSION_VERIFIED_KEY = "django_ding.verified"
 #: A one-shot message for the check page (``{"level": ..., "text": ...}``).
@@ -70,6 +79,12 @@ def _is_pk(value: object) -> TypeGuard[int]:
     return type(value) is int and 0 < value < 2**63
 
 
+def _current_user_pk(request: HttpRequest) -> Any:
+    """The primary key of the signed-in user, ``None`` when nobody is."""
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
 def remember_authentication(request: HttpRequest, authentication: Authentication) -> None:
     """Make ``authentication`` the one this session is verifying."""
     _session(request)[SESSION_AUTHENTICATION_KEY] = authentication.pk
@@ -82,8 +97,10 @@ def forget_authentication(request: HttpRequest) -> None:
 def get_session_authentication(request: HttpRequest) -> Authentication | None:
     """Return the authentication this session is verifying, or ``None``.
 
-    An id that is not an integer, that points nowhere, or that belongs to
-    another signed-in user is dropped from the session.
+    An id that is not an integer, that points nowhere, or whose row belongs to
+    someone other than who is signed in now (a row started anonymously, once
+    someone signs in; a user's row, once nobody or another user is) is
+    dropped from the session.
     """
     session = _session(request)
     raw = session.get(SESSION_AUTHENTICATION_KEY)
@@ -96,13 +113,7 @@ def get_session_authentication(request: HttpRequest) -> Authentication | None:
     if authentication is None:
         forget_authentication(request)
         return None
-    user = getattr(request, "user", None)
-    if (
-        authentication.user_id is not None
-        and user is not None
-        and user.is_authenticated
-        and authentication.user_id != user.pk
-    ):
+    if authentication.user_id != _current_user_pk(request):
         forget_authentication(request)
         return None
     return authentication
@@ -116,6 +127,7 @@ def mark_verified(request: HttpRequest, authentication: Authentication) -> None:
     """
     _session(request)[SESSION_VERIFIED_KEY] = {
         "authentication_id": authentication.pk,
+        "user_id": _current_user_pk(request),
         "verified_at": (authentication.verified_at or timezone.now()).isoformat(),
     }
 
@@ -124,8 +136,12 @@ def session_verified_phone_number(request: HttpRequest) -> str | None:
     """The E.164 number verified in this session, if any.
 
     Read from the :class:`Authentication` the session points to (one query
-    by primary key), and only if that row is verified and, when someone is
-    signed in, belongs to them or to nobody.
+    by primary key), and only if
+
+    * the marker was made for who is signed in now (an anonymous marker is
+      not inherited by whoever signs in next in that browser);
+    * that row is verified, and belongs to that user or to nobody;
+    * it was verified less than ``DING["VERIFIED_MAX_AGE"]`` seconds ago.
     """
     session = getattr(request, "session", None)
     if session is None:
@@ -134,12 +150,18 @@ def session_verified_phone_number(request: HttpRequest) -> str | None:
     if not isinstance(data, dict):
         return None
     pk = data.get("authentication_id")
-    if not _is_pk(pk):
+    if not _is_pk(pk) or "user_id" not in data:
         return None
-    rows = Authentication.objects.filter(pk=pk, status=Authentication.Status.VERIFIED)
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        rows = rows.filter(Q(user__isnull=True) | Q(user_id=user.pk))
+    owner = _current_user_pk(request)
+    if data["user_id"] != owner:
+        return None
+    rows = Authentication.objects.filter(
+        pk=pk,
+        status=Authentication.Status.VERIFIED,
+        verified_at__gt=timezone.now() - dt.timedelta(seconds=verified_max_age()),
+    )
+    if owner is not None:
+        rows = rows.filter(Q(user__isnull=True) | Q(user_id=owner))
     number = rows.values_list("phone_number", flat=True).first()
     if number is None:
         return None
@@ -151,6 +173,24 @@ def forget_verified(request: HttpRequest) -> None:
     session = getattr(request, "session", None)
     if session is not None:
         session.pop(SESSION_VERIFIED_KEY, None)
+
+
+def forget_foreign_state(request: HttpRequest, user: Any) -> None:
+    """Drop what this session holds for someone other than ``user``: called
+    when ``user`` signs in, since ``login()`` keeps an anonymous session's
+    data. The reads above check the owner anyway; this keeps the session
+    clean."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    pk = user.pk
+    marker = session.get(SESSION_VERIFIED_KEY)
+    if isinstance(marker, dict) and marker.get("user_id") != pk:
+        session.pop(SESSION_VERIFIED_KEY, None)
+    if SESSION_AUTHENTICATION_KEY in session:
+        raw = session[SESSION_AUTHENTICATION_KEY]
+        if not (_is_pk(raw) and Authentication.objects.filter(pk=raw, user_id=pk).exists()):
+            session.pop(SESSION_AUTHENTICATION_KEY, None)
 
 
 def push_notice(request: HttpRequest, level: str, text: str) -> None:

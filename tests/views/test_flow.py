@@ -142,7 +142,7 @@ def test_good_code_verifies_cycles_the_session_and_redirects(client: Client) -> 
     session = client.session
     assert session.session_key != old_key
     assert SESSION_AUTHENTICATION_KEY not in session
-    assert set(session[SESSION_VERIFIED_KEY]) == {"authentication_id", "verified_at"}
+    assert set(session[SESSION_VERIFIED_KEY]) == {"authentication_id", "user_id", "verified_at"}
     authentication = Authentication.objects.get()
     assert authentication.status == Authentication.Status.VERIFIED
     assert session[SESSION_VERIFIED_KEY]["authentication_id"] == authentication.pk

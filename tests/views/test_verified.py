@@ -150,7 +150,7 @@ def test_session_keeps_no_phone_number(client: Client, settings: Any) -> None:
     verify(client)
     store = import_module(settings.SESSION_ENGINE).SessionStore(client.session.session_key)
     decoded = store.load()
-    assert set(decoded[SESSION_VERIFIED_KEY]) == {"authentication_id", "verified_at"}
+    assert set(decoded[SESSION_VERIFIED_KEY]) == {"authentication_id", "user_id", "verified_at"}
     assert PHONE[1:] not in json.dumps(decoded, default=str)
     assert client.get("/protected/").content.decode() == f"function {PHONE}"
 
