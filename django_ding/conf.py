@@ -43,9 +43,15 @@ DEFAULTS: Final[dict[str, Any]] = {
     # Wrong codes allowed per authentication before it is locked.
     "MAX_CHECK_ATTEMPTS": 5,
     # Wrong codes allowed per phone number in PHONE_FAILURE_WINDOW seconds,
-    # across resends and new authentications (NIST SP 800-63B rev. 4).
-    "MAX_FAILED_CHECKS_PER_PHONE": 10,
+    # across resends and new authentications (NIST SP 800-63B rev. 4 allows
+    # at most 100). While a number is locked no code is sent to it either.
+    "MAX_FAILED_CHECKS_PER_PHONE": 30,
     "PHONE_FAILURE_WINDOW": 24 * 3600,
+    # Wrong codes allowed per client address in CLIENT_FAILURE_WINDOW seconds,
+    # across all numbers: one guesser is stopped long before the per-phone
+    # lock, so a stranger cannot lock a number out alone.
+    "MAX_FAILED_CHECKS_PER_CLIENT": 10,
+    "CLIENT_FAILURE_WINDOW": 24 * 3600,
     # Seconds between two sends to the same phone number.
     "SEND_COOLDOWN": 30,
     # Sends per phone number: (count, window in seconds).

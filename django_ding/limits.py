@@ -33,6 +33,8 @@ __all__ = [
     "Refusal",
     "attempts_left",
     "authentication_ttl",
+    "check_lock_keys",
+    "client_failure_refusal",
     "ip_key",
     "lock",
     "max_check_attempts",
@@ -252,10 +254,15 @@ def send_refusal(
 ) -> Refusal | None:
     """The first send limit that refuses a send to ``phone_number``, if any.
 
-    Checked in this order: cooldown, per phone, per client address, global.
-    Sends are new authentications (whatever became of them: an attempt may
-    have reached the provider) plus retries that went to the provider.
+    Checked in this order: a number locked by wrong codes (no SMS is sent to
+    a number whose checks would all be refused), cooldown, per phone, per
+    client address, global. Sends are new authentications (whatever became of
+    them: an attempt may have reached the provider) plus retries that went to
+    the provider.
     """
+    locked = phone_failure_refusal(phone_number, now)
+    if locked is not None:
+        return locked
     by_phone = Q(phone_number=phone_number)
     retries_by_phone = Q(authentication__phone_number=phone_number)
     cooldown = _cooldown()
@@ -320,24 +327,63 @@ def retry_refusal(authentication: Authentication, now: dt.datetime) -> Refusal |
     )
 
 
-def phone_failure_refusal(phone_number: str, now: dt.datetime) -> Refusal | None:
-    """Refuse checks for a phone number with too many wrong codes lately,
-    across all its authentications (``MAX_FAILED_CHECKS_PER_PHONE`` per
-    ``PHONE_FAILURE_WINDOW`` seconds). A resend never resets this count."""
-    limit = _positive_int("MAX_FAILED_CHECKS_PER_PHONE", allow_none=True)
-    window = _positive_int("PHONE_FAILURE_WINDOW", allow_none=True)
+def _failure_refusal(
+    failures: Q, now: dt.datetime, limit_name: str, window_name: str, reason: Reason
+) -> Refusal | None:
+    """Refuse when the wrong codes matching ``failures`` reach the limit of
+    ``limit_name`` in the last ``window_name`` seconds (either ``None``: off)."""
+    limit = _positive_int(limit_name, allow_none=True)
+    window = _positive_int(window_name, allow_none=True)
     if limit is None or window is None:
         return None
-    failures = CheckRecord.objects.filter(
-        authentication__phone_number=phone_number,
+    times = CheckRecord.objects.filter(
+        failures,
         counts_as_failure=True,
         created_at__gte=now - dt.timedelta(seconds=window),
     ).values_list("created_at", flat=True)
-    if failures.count() < limit:
+    if times.count() < limit:
         return None
-    oldest = _nth_latest(failures, limit)
+    oldest = _nth_latest(times, limit)
     retry_after = seconds_until(oldest + dt.timedelta(seconds=window), now) if oldest else 1
-    return Refusal(Reason.PHONE_LOCKED, retry_after)
+    return Refusal(reason, retry_after)
+
+
+def phone_failure_refusal(phone_number: str, now: dt.datetime) -> Refusal | None:
+    """Refuse checks (and sends) for a phone number with too many wrong codes
+    lately, across all its authentications (``MAX_FAILED_CHECKS_PER_PHONE``
+    per ``PHONE_FAILURE_WINDOW`` seconds). A resend never resets this count."""
+    return _failure_refusal(
+        Q(authentication__phone_number=phone_number),
+        now,
+        "MAX_FAILED_CHECKS_PER_PHONE",
+        "PHONE_FAILURE_WINDOW",
+        Reason.PHONE_LOCKED,
+    )
+
+
+def client_failure_refusal(ip: str | None, now: dt.datetime) -> Refusal | None:
+    """Refuse checks from a client address with too many wrong codes lately,
+    whatever the numbers (``MAX_FAILED_CHECKS_PER_CLIENT`` per
+    ``CLIENT_FAILURE_WINDOW`` seconds). ``None`` (no trusted address): no
+    limit."""
+    if not ip:
+        return None
+    return _failure_refusal(
+        Q(ip=ip),
+        now,
+        "MAX_FAILED_CHECKS_PER_CLIENT",
+        "CLIENT_FAILURE_WINDOW",
+        Reason.CLIENT_LOCKED,
+    )
+
+
+def check_lock_keys(phone_number: str, ip: str | None) -> list[str]:
+    """The lock keys a check must hold: its number's, and its client's when
+    the per-client limit applies."""
+    keys = [phone_key(phone_number)]
+    if ip and ding_settings.MAX_FAILED_CHECKS_PER_CLIENT is not None:
+        keys.append(ip_key(ip))
+    return keys
 
 
 def attempts_left(authentication: Authentication) -> int:

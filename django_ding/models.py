@@ -175,15 +175,28 @@ class CheckRecord(models.Model):
         _("counts as a failure"),
         default=False,
         help_text=_(
-            "Counts toward the per-phone limit of wrong codes: a wrong or malformed "
-            "code, or a check still waiting for the provider."
+            "Counts toward the per-phone and per-client limits of wrong codes: a wrong "
+            "or malformed code, or a check still waiting for the provider."
         ),
+    )
+    ip = models.GenericIPAddressField(
+        _("IP address"),
+        null=True,
+        blank=True,
+        help_text=_("The client address the code was typed from (the per-client limit)."),
     )
 
     class Meta:
         verbose_name = _("check")
         verbose_name_plural = _("checks")
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["ip", "created_at"],
+                name="ding_check_ip_created",
+                condition=models.Q(counts_as_failure=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(_("verified") if self.verified else self.get_reason_display())

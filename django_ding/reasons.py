@@ -17,6 +17,7 @@ class Reason(models.TextChoices):
     EXPIRED = "expired", _("The code has expired.")
     LOCKED = "locked", _("Too many wrong codes for this verification.")
     PHONE_LOCKED = "phone_locked", _("Too many wrong codes for this phone number.")
+    CLIENT_LOCKED = "client_locked", _("Too many wrong codes from this address.")
     ALREADY_VERIFIED = "already_verified", _("This verification is already complete.")
     NOT_SENT = "not_sent", _("No code was sent for this verification.")
     # -- send_code / retry ----------------------------------------------------

@@ -22,6 +22,7 @@ __all__ = [
     "format_wait",
     "provider_error_message",
     "refusal_message",
+    "send_refusal_message",
 ]
 
 #: The only thing a user learns about a number the provider will not text.
@@ -57,6 +58,10 @@ _MESSAGES: dict[str, tuple[Promise, Promise]] = {
     Reason.PHONE_LOCKED: (
         _("Too many wrong codes for this phone number. Please try again later."),
         _("Too many wrong codes for this phone number. Try again in %(time)s."),
+    ),
+    Reason.CLIENT_LOCKED: (
+        _("Too many wrong codes were entered from your network. Please try again later."),
+        _("Too many wrong codes were entered from your network. Try again in %(time)s."),
     ),
     Reason.ALREADY_VERIFIED: (
         _("This phone number is already verified."),
@@ -130,6 +135,33 @@ def refusal_message(reason: str | None, retry_after: int | float | None = None) 
         text = str(with_wait)
         return text % {"time": format_wait(retry_after)} if "%(time)s" in text else text
     return str(without_wait)
+
+
+#: Send refusals that are about the number (or the whole site). Told to
+#: whoever asks for a code, they would say "someone asked for a code for this
+#: number a moment ago": every one of them reads :data:`CANNOT_SEND_NOW`, with
+#: no wait (the wait itself dates the other send). See docs/limits.md.
+NEUTRAL_SEND_REFUSALS = frozenset(
+    {
+        Reason.COOLDOWN,
+        Reason.PHONE_RATE_LIMITED,
+        Reason.PHONE_LOCKED,
+        Reason.GLOBAL_RATE_LIMITED,
+    }
+)
+CANNOT_SEND_NOW = _("We cannot send a code right now. Please try again later.")
+
+
+def send_refusal_message(reason: str | None, retry_after: int | float | None = None) -> str:
+    """The sentence for a refused send to a number typed by the user.
+
+    Refusals that would reveal something about the number (a recent send, a
+    lock, a cap on the number) share one neutral sentence; the others (this
+    client's own address limit) are :func:`refusal_message`.
+    """
+    if reason in NEUTRAL_SEND_REFUSALS:
+        return str(CANNOT_SEND_NOW)
+    return refusal_message(reason, retry_after)
 
 
 def check_failure_message(

@@ -51,6 +51,7 @@ from django_ding.user_messages import (
     check_failure_message,
     provider_error_message,
     refusal_message,
+    send_refusal_message,
 )
 
 __all__ = ["CheckCodeView", "RetryView", "SendCodeView", "safe_next_url"]
@@ -191,7 +192,8 @@ class SendCodeView(_DingFlowMixin, FormView):  # type: ignore[type-arg]
         form.add_error(
             "phone_number",
             ValidationError(
-                refusal_message(refused.reason, refused.retry_after), code=str(refused.reason)
+                send_refusal_message(refused.reason, refused.retry_after),
+                code=str(refused.reason),
             ),
         )
         return self.form_invalid(form)

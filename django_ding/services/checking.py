@@ -28,6 +28,7 @@ from django_ding.backends import get_backend
 from django_ding.backends.enums import CheckStatus
 from django_ding.models import Authentication, CheckRecord
 from django_ding.reasons import Reason
+from django_ding.request_info import client_ip
 from django_ding.services.records import (
     change_status,
     emit,
@@ -81,6 +82,7 @@ def _record(
     authentication: Authentication,
     *,
     now: dt.datetime,
+    ip: str | None,
     reason: Reason | str = "",
     verified: bool = False,
     provider_called: bool = False,
@@ -89,6 +91,7 @@ def _record(
     return CheckRecord.objects.create(
         authentication=authentication,
         created_at=now,
+        ip=ip,
         reason=reason,
         verified=verified,
         provider_called=provider_called,
@@ -148,23 +151,25 @@ def _exhausted() -> Q:
 
 
 @sensitive_variables("code")
-def _reserve(authentication: Authentication, code: str | None, now: dt.datetime) -> Any:
-    """Inside the phone lock: refuse, or reserve an attempt. Returns a
-    ``Refusal``, or the in-flight ``CheckRecord`` when the provider is to be
-    called."""
+def _reserve(
+    authentication: Authentication, code: str | None, now: dt.datetime, ip: str | None
+) -> Any:
+    """Inside the phone (and client) lock: refuse, or reserve an attempt.
+    Returns a ``Refusal``, or the in-flight ``CheckRecord`` when the provider
+    is to be called."""
     refusal = state_refusal(authentication, now)
     if refusal is not None:
-        _record(authentication, now=now, reason=refusal.reason)
+        _record(authentication, now=now, ip=ip, reason=refusal.reason)
         return refusal
     phone = authentication.phone_number.as_e164
     limit = limits.max_check_attempts()
     if authentication.failed_checks >= limit:
         _lock_if_exhausted(authentication, now)
-        _record(authentication, now=now, reason=Reason.LOCKED)
+        _record(authentication, now=now, ip=ip, reason=Reason.LOCKED)
         return limits.Refusal(Reason.LOCKED)
-    refusal = limits.phone_failure_refusal(phone, now)
+    refusal = limits.client_failure_refusal(ip, now) or limits.phone_failure_refusal(phone, now)
     if refusal is not None:
-        _record(authentication, now=now, reason=refusal.reason)
+        _record(authentication, now=now, ip=ip, reason=refusal.reason)
         return refusal
     reserved = (
         Authentication.objects.filter(
@@ -176,7 +181,7 @@ def _reserve(authentication: Authentication, code: str | None, now: dt.datetime)
     )
     if not reserved:
         # Every attempt left is taken by checks waiting for the provider.
-        _record(authentication, now=now, reason=Reason.LOCKED)
+        _record(authentication, now=now, ip=ip, reason=Reason.LOCKED)
         return limits.Refusal(Reason.LOCKED, retry_after=1)
     if code is None:
         # Malformed: a wrong attempt, decided without asking the provider.
@@ -184,10 +189,10 @@ def _reserve(authentication: Authentication, code: str | None, now: dt.datetime)
             checks_in_progress=F("checks_in_progress") - 1,
             failed_checks=F("failed_checks") + 1,
         )
-        _record(authentication, now=now, reason=Reason.INVALID_CODE, counts_as_failure=True)
+        _record(authentication, now=now, ip=ip, reason=Reason.INVALID_CODE, counts_as_failure=True)
         _lock_if_exhausted(authentication, now)
         return limits.Refusal(Reason.INVALID_CODE)
-    return _record(authentication, now=now, provider_called=True, counts_as_failure=True)
+    return _record(authentication, now=now, ip=ip, provider_called=True, counts_as_failure=True)
 
 
 @sensitive_variables("code", "cleaned")
@@ -202,11 +207,12 @@ def check_code(
     """
     authentication = reload(authentication)
     cleaned = clean_code(code)
+    ip = client_ip(request)
     with transaction.atomic():
-        limits.lock(limits.phone_key(authentication.phone_number.as_e164))
+        limits.lock(*limits.check_lock_keys(authentication.phone_number.as_e164, ip))
         authentication.refresh_from_db()
         now = timezone.now()
-        outcome = _reserve(authentication, cleaned, now)
+        outcome = _reserve(authentication, cleaned, now, ip)
     if isinstance(outcome, limits.Refusal):
         return _result(
             authentication, outcome.reason, retry_after=outcome.retry_after, request=request

@@ -51,6 +51,7 @@ def minimum_retention() -> dt.timedelta:
     global cap's window)."""
     seconds = max(
         _window(ding_settings.PHONE_FAILURE_WINDOW),
+        _window(ding_settings.CLIENT_FAILURE_WINDOW),
         _window(ding_settings.SEND_LIMIT_PER_PHONE),
         _window(ding_settings.SEND_LIMIT_PER_IP),
         _window(ding_settings.SEND_COOLDOWN),

@@ -182,6 +182,7 @@ def test_minimum_retention_reads_every_window(settings: Any) -> None:
     settings.DING = {
         **settings.DING,
         "PHONE_FAILURE_WINDOW": 60,
+        "CLIENT_FAILURE_WINDOW": 120,
         "SEND_LIMIT_PER_PHONE": (5, 600),
         "SEND_LIMIT_PER_IP": [20, 2 * 24 * 3600],
         "SEND_COOLDOWN": 30,
@@ -190,6 +191,8 @@ def test_minimum_retention_reads_every_window(settings: Any) -> None:
     assert minimum_retention() == dt.timedelta(days=2)
     settings.DING = {**settings.DING, "SEND_LIMIT_PER_IP": "nonsense", "PHONE_FAILURE_WINDOW": None}
     assert minimum_retention() == dt.timedelta(hours=1)
+    settings.DING = {**settings.DING, "CLIENT_FAILURE_WINDOW": 3 * 24 * 3600}
+    assert minimum_retention() == dt.timedelta(days=3)
 
 
 @pytest.mark.parametrize(

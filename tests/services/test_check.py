@@ -207,7 +207,12 @@ def test_a_stale_sending_row_is_failed_by_a_check(script: Script) -> None:
 
 
 def test_phone_lock_spans_authentications_and_resends(script: Script, settings: Any) -> None:
-    settings.DING = {**settings.DING, "SEND_COOLDOWN": 0, "SEND_LIMIT_PER_PHONE": None}
+    settings.DING = {
+        **settings.DING,
+        "SEND_COOLDOWN": 0,
+        "SEND_LIMIT_PER_PHONE": None,
+        "MAX_FAILED_CHECKS_PER_PHONE": 10,
+    }
     first = services.send_code(PHONE)
     for _ in range(4):
         services.check_code(first, WRONG)

@@ -40,12 +40,27 @@ def field_errors(response: Any, field: str) -> list[Any]:
 @pytest.mark.parametrize(
     ("reason", "retry_after", "expected"),
     [
-        (Reason.COOLDOWN, 25, "You can ask again in 25 seconds."),
-        (Reason.PHONE_RATE_LIMITED, 600, "Try again in 10 minutes."),
-        (Reason.PHONE_RATE_LIMITED, None, "Please try again later."),
+        # About the number or the site: one neutral sentence, no wait.
+        (Reason.COOLDOWN, 25, "We cannot send a code right now. Please try again later."),
+        (
+            Reason.PHONE_RATE_LIMITED,
+            600,
+            "We cannot send a code right now. Please try again later.",
+        ),
+        (
+            Reason.PHONE_RATE_LIMITED,
+            None,
+            "We cannot send a code right now. Please try again later.",
+        ),
+        (Reason.PHONE_LOCKED, 7200, "We cannot send a code right now. Please try again later."),
+        (
+            Reason.GLOBAL_RATE_LIMITED,
+            7200,
+            "We cannot send a code right now. Please try again later.",
+        ),
+        # About the client's own address: precise.
         (Reason.IP_RATE_LIMITED, 3599, "Try again in 1 hour."),
         (Reason.IP_RATE_LIMITED, 3540, "Try again in 59 minutes."),
-        (Reason.GLOBAL_RATE_LIMITED, 7200, "Try again in 2 hours."),
         (Reason.PROVIDER_REFUSED, 30, CANNOT_SEND),
         (Reason.PROVIDER_ERROR, None, "Please try again in a few minutes."),
         ("some_future_reason", 5, "Try again in 5 seconds."),
@@ -160,7 +175,10 @@ def test_cooldown_for_the_same_number_in_another_session_is_a_message(client: Cl
     assert response.status_code == 200
     [error] = field_errors(response, "phone_number")
     assert error.code == "cooldown"
-    assert "You can ask again in " in response.content.decode()
+    page = response.content.decode()
+    assert "We cannot send a code right now. Please try again later." in page
+    assert "a moment ago" not in page
+    assert "You can ask again in " not in page
     assert SESSION_AUTHENTICATION_KEY not in client.session
 
 
@@ -172,7 +190,8 @@ def test_cooldown_for_another_session_is_a_message(
     )
     response = start(client)
     assert response.status_code == 200
-    assert "20 seconds" in response.content.decode()
+    assert "20 seconds" not in response.content.decode()  # the wait dates the other send
+    assert "We cannot send a code right now." in response.content.decode()
 
 
 @pytest.mark.parametrize(
