@@ -64,7 +64,7 @@ def test_timeout(settings: Any, client: Any, ding_outbox: DingOutbox) -> None:
 def test_through_http(live_server: Any, ding_outbox: DingOutbox, settings: Any) -> None:
     from django_ding.backends.ding import DingBackend
 
-    settings.DEBUG = True  # or make the sandbox the configured backend
+    settings.DEBUG = True  # a development machine: the wire API takes any key
     ding = DingBackend(
         base_url=f"{live_server.url}/ding-sandbox/v1",
         api_key=settings.DING["API_KEY"],  # the docs say: pass the key your settings set
