@@ -128,7 +128,12 @@ def test_two_parallel_resends_inside_the_cooldown_make_one_provider_call(script:
 def test_parallel_wrong_checks_across_authentications_respect_the_phone_limit(
     script: Script, settings: Any
 ) -> None:
-    settings.DING = {**settings.DING, "SEND_COOLDOWN": 0, "SEND_LIMIT_PER_PHONE": None}
+    settings.DING = {
+        **settings.DING,
+        "SEND_COOLDOWN": 0,
+        "SEND_LIMIT_PER_PHONE": None,
+        "MAX_FAILED_CHECKS_PER_PHONE": 10,
+    }
     authentications = [services.send_code(PHONE) for _ in range(4)]
     script.delay = 0.1
     counter = iter(range(100))
@@ -147,3 +152,37 @@ def test_parallel_wrong_checks_across_authentications_respect_the_phone_limit(
     assert script.count("check") == 10
     assert sum(result.reason == Reason.INVALID_CODE for result in results) == 10
     assert CheckRecord.objects.filter(counts_as_failure=True).count() == 10
+
+
+def test_parallel_wrong_checks_from_one_client_respect_the_client_limit(
+    script: Script, settings: Any
+) -> None:
+    """One address guessing on four numbers at once: the per-client count is
+    exact (10), however the checks interleave."""
+    from django.test import RequestFactory
+
+    settings.DING = {**settings.DING, "SEND_COOLDOWN": 0, "MAX_FAILED_CHECKS_PER_CLIENT": 10}
+    phones = [f"+3361234590{n}" for n in range(4)]
+    authentications = [services.send_code(phone) for phone in phones]
+    script.delay = 0.1
+    counter = iter(range(100))
+    lock = threading.Lock()
+
+    def wrong() -> services.CheckResult:
+        with lock:
+            index = next(counter) % 4
+        request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.50")
+        return services.check_code(
+            Authentication.objects.get(pk=authentications[index].pk), "000000", request=request
+        )
+
+    results = run_parallel(16, wrong)
+
+    assert script.count("check") == 10
+    assert sum(result.reason == Reason.INVALID_CODE for result in results) == 10
+    assert CheckRecord.objects.filter(counts_as_failure=True, ip="203.0.113.50").count() == 10
+    assert {result.reason for result in results} <= {
+        Reason.INVALID_CODE,
+        Reason.CLIENT_LOCKED,
+        Reason.LOCKED,
+    }
