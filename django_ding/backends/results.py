@@ -29,6 +29,12 @@ from django_ding.backends.enums import (
     RetryStatus,
     parse_enum,
 )
+from django_ding.backends.outcomes import (
+    CODE_SENT_OUTCOMES,
+    CheckOutcome,
+    RetryOutcome,
+    SendOutcome,
+)
 from django_ding.backends.wire import WireResult, format_wire_datetime, parse_wire_datetime
 
 __all__ = [
@@ -53,6 +59,29 @@ __all__ = [
 # Kept for imports that predate the generic base.
 _Wire = WireResult
 
+# The provider-neutral outcome of each v1 status (django_ding.backends.outcomes).
+_CREATE_OUTCOMES: Mapping[str | None, SendOutcome] = {
+    AuthenticationStatus.PENDING: SendOutcome.SENT,
+    AuthenticationStatus.RATE_LIMITED: SendOutcome.BLOCKED,
+    AuthenticationStatus.SPAM_DETECTED: SendOutcome.BLOCKED,
+}
+_RETRY_OUTCOMES: Mapping[str | None, RetryOutcome] = {
+    RetryStatus.APPROVED: RetryOutcome.RESENT,
+    RetryStatus.DENIED: RetryOutcome.DENIED,
+    RetryStatus.NO_ATTEMPT: RetryOutcome.NO_ATTEMPT,
+    RetryStatus.RATE_LIMITED: RetryOutcome.RATE_LIMITED,
+    RetryStatus.EXPIRED_AUTH: RetryOutcome.EXPIRED,
+    RetryStatus.ALREADY_VALIDATED: RetryOutcome.ALREADY_VALIDATED,
+}
+_CHECK_OUTCOMES: Mapping[str | None, CheckOutcome] = {
+    CheckStatus.VALID: CheckOutcome.VALID,
+    CheckStatus.INVALID: CheckOutcome.INVALID,
+    CheckStatus.EXPIRED_AUTH: CheckOutcome.EXPIRED,
+    CheckStatus.RATE_LIMITED: CheckOutcome.RATE_LIMITED,
+    CheckStatus.ALREADY_VALIDATED: CheckOutcome.ALREADY_VALIDATED,
+    CheckStatus.WITHOUT_ATTEMPT: CheckOutcome.WITHOUT_ATTEMPT,
+}
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class CreateAuthenticationResponse(WireResult):
@@ -62,6 +91,27 @@ class CreateAuthenticationResponse(WireResult):
     status: AuthenticationStatus | str | None = None
     created_at: dt.datetime | None = None
     expires_at: dt.datetime | None = None
+
+    # -- The neutral view (django_ding.backends.outcomes.SendResult) --
+
+    @property
+    def provider_id(self) -> str | None:
+        return self.authentication_uuid or None
+
+    @property
+    def outcome(self) -> SendOutcome:
+        return _CREATE_OUTCOMES.get(self.status, SendOutcome.UNKNOWN)
+
+    @property
+    def code_sent(self) -> bool:
+        return self.outcome in CODE_SENT_OUTCOMES
+
+    @property
+    def refusal_reason(self) -> str | None:
+        """The status, when it is a refusal (``rate_limited``, ``spam_detected``...)."""
+        if self.status is None or self.status == AuthenticationStatus.PENDING:
+            return None
+        return str(self.status)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -75,6 +125,16 @@ class CreateCheckResponse(WireResult):
     def is_valid(self) -> bool:
         return self.status == CheckStatus.VALID
 
+    # -- The neutral view (django_ding.backends.outcomes.CheckResult) --
+
+    @property
+    def provider_id(self) -> str | None:
+        return self.authentication_uuid
+
+    @property
+    def outcome(self) -> CheckOutcome:
+        return _CHECK_OUTCOMES.get(self.status, CheckOutcome.UNKNOWN)
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class RetryAuthenticationResponse(WireResult):
@@ -85,6 +145,40 @@ class RetryAuthenticationResponse(WireResult):
     created_at: dt.datetime | None = None
     next_retry_at: dt.datetime | None = None
     remaining_retry: int | None = None
+
+    # -- The neutral view (django_ding.backends.outcomes.RetryResult) --
+
+    @property
+    def provider_id(self) -> str | None:
+        return self.authentication_uuid
+
+    @property
+    def retry_outcome(self) -> RetryOutcome:
+        return _RETRY_OUTCOMES.get(self.status, RetryOutcome.UNKNOWN)
+
+    @property
+    def outcome(self) -> SendOutcome:
+        """``resent`` when approved; every refusal is ``blocked``."""
+        retry = self.retry_outcome
+        if retry is RetryOutcome.RESENT:
+            return SendOutcome.RESENT
+        return SendOutcome.UNKNOWN if retry is RetryOutcome.UNKNOWN else SendOutcome.BLOCKED
+
+    @property
+    def code_sent(self) -> bool:
+        return self.outcome in CODE_SENT_OUTCOMES
+
+    @property
+    def refusal_reason(self) -> str | None:
+        """The status, when it is a refusal (``denied``, ``rate_limited``...)."""
+        if self.status is None or self.status == RetryStatus.APPROVED:
+            return None
+        return str(self.status)
+
+    @property
+    def expires_at(self) -> dt.datetime | None:
+        """v1 retries do not move the expiry: always ``None``."""
+        return None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
