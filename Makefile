@@ -82,6 +82,7 @@ test: lint typecheck migrations-check matrix
 
 benchmark: venv
 	$(BIN)/python benchmarks/client_overhead.py
+	$(BIN)/python benchmarks/prelude_overhead.py
 
 clean:
 	rm -rf $(VENV) .nox .coverage htmlcov .mypy_cache .ruff_cache

@@ -71,8 +71,10 @@ def check_sandbox_in_production(app_configs: Any = None, **kwargs: Any) -> list[
         Warning(
             f"settings.DING['BACKEND'] is the sandbox ({ding_settings.BACKEND}) with DEBUG off.",
             hint="DING['SANDBOX_ALLOW_WITHOUT_DEBUG'] is for staging sites: the sandbox "
-            "sends no SMS and shows codes to staff on its inbox page. Use a real backend "
-            "in production.",
+            "sends no SMS and shows codes to staff on its inbox page. Use "
+            "django_ding.backends.prelude.PreludeBackend with DING['API_KEY'] (or "
+            "django_ding.backends.ding.DingBackend with DING['API_KEY'] and "
+            "DING['CUSTOMER_UUID']) in production.",
             id="django_ding.W002",
         )
     ]
@@ -98,8 +100,9 @@ def _check_backend() -> list[CheckMessage]:
         return [
             Error(
                 str(err),
-                hint="Set DING['BACKEND'] to 'django_ding.backends.ding.DingBackend' "
-                "or 'django_ding.backends.sandbox.SandboxBackend'.",
+                hint="Set DING['BACKEND'] to 'django_ding.backends.prelude.PreludeBackend', "
+                "'django_ding.backends.ding.DingBackend' or "
+                "'django_ding.backends.sandbox.SandboxBackend'.",
                 id="django_ding.E001",
             )
         ]
@@ -125,6 +128,8 @@ def _check_backend() -> list[CheckMessage]:
                 id="django_ding.E002",
             )
         )
+    if not getattr(backend_class, "requires_customer_uuid", False):
+        return messages
     customer_uuid = ding_settings.CUSTOMER_UUID
     if not customer_uuid:
         messages.append(
@@ -170,13 +175,17 @@ def _check_timeout() -> list[CheckMessage]:
 
 def _check_base_url() -> list[CheckMessage]:
     url = ding_settings.BASE_URL
-    parts = urlsplit(str(url or ""))
+    if url is None:
+        return []  # the backend's default_base_url
+    parts = urlsplit(str(url))
     if parts.scheme in ("http", "https") and parts.netloc:
         return []
     return [
         Error(
             f"settings.DING['BASE_URL'] = {url!r} is not an http(s) URL.",
-            hint=f"Leave it unset for {DEFAULTS['BASE_URL']}.",
+            hint="Leave it unset (None) for the backend's own server "
+            "(https://api.ding.live/v1 for DingBackend, https://api.prelude.dev/v2 "
+            "for PreludeBackend).",
             id="django_ding.E008",
         )
     ]

@@ -24,12 +24,15 @@ DEFAULTS: Final[dict[str, Any]] = {
     # --- Provider client -------------------------------------------------
     # Dotted path of the backend class.
     "BACKEND": "django_ding.backends.ding.DingBackend",
-    # Ding API key (sent as the ``x-api-key`` header). Never logged.
+    # API key (Ding v1: the ``x-api-key`` header; Prelude v2: the Bearer
+    # token). Never logged.
     "API_KEY": None,
-    # Your Ding customer UUID (sent in bodies, and as a header for lookup).
+    # Your Ding customer UUID (v1 only: sent in bodies, and as a header for lookup).
     "CUSTOMER_UUID": None,
-    # Server URL, like the official SDK's ``server_url``.
-    "BASE_URL": "https://api.ding.live/v1",
+    # Server URL, like the official SDKs' ``server_url``. None: the backend's
+    # own ``default_base_url`` (https://api.ding.live/v1 for DingBackend,
+    # https://api.prelude.dev/v2 for PreludeBackend).
+    "BASE_URL": None,
     # (connect, read) timeout in seconds, or one number for both.
     "TIMEOUT": (3.05, 10.0),
     # How many times a *safe* call is retried (GETs; POSTs only when the

@@ -67,8 +67,11 @@ class DingAPIError(DingError):
 
     Mirrors the official SDK's ``SDKError`` (``status_code``, ``message``,
     ``body``, ``raw_response``) and its ``ErrorResponse`` (``code``,
-    ``doc_url``). ``code`` and ``doc_url`` are ``None`` when the body is not
-    Ding's JSON error shape (an HTML page from a proxy, an empty body...).
+    ``doc_url``). ``param`` names the offending field in a Prelude v2 error
+    (``{code, message, param}``, e.g. ``"target.value"``). ``code``,
+    ``doc_url`` and ``param`` are ``None`` when the body does not carry them
+    (a v1 error has no ``param``; an HTML page from a proxy, an empty
+    body...).
     """
 
     def __init__(
@@ -80,6 +83,7 @@ class DingAPIError(DingError):
         raw_response: requests.Response | None = None,
         code: str | None = None,
         doc_url: str | None = None,
+        param: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -88,11 +92,14 @@ class DingAPIError(DingError):
         self.raw_response = raw_response
         self.code = code
         self.doc_url = doc_url
+        self.param = param
 
     def __str__(self) -> str:
         parts = [f"{self.message} (HTTP {self.status_code}"]
         if self.code:
             parts.append(f", code={self.code}")
+        if self.param:
+            parts.append(f", param={self.param}")
         parts.append(")")
         return "".join(parts)
 
@@ -109,23 +116,28 @@ class DingAPIError(DingError):
         status_code: int,
         body: str,
         raw_response: requests.Response | None = None,
+        provider: str = "Ding",
     ) -> DingAPIError:
-        """Build the error from a response body of any shape."""
+        """Build the error from a response body of any shape (``provider``
+        names the API in a message made up when the body has none)."""
         code: str | None = None
         doc_url: str | None = None
+        param: str | None = None
         message: str | None = None
         parsed: Any = None
         try:
             parsed = json.loads(body) if body.strip() else None
-        except ValueError:
+        except (ValueError, RecursionError):  # a deeply nested body is not an error shape
             parsed = None
         if isinstance(parsed, dict):
             code = _str_or_none(parsed.get("code"))
             doc_url = _str_or_none(parsed.get("doc_url"))
+            param = _str_or_none(parsed.get("param"))
             message = _str_or_none(parsed.get("message"))
         if not message:
             excerpt = " ".join(body.split())[:_BODY_EXCERPT]
-            message = f"Ding API error: {excerpt}" if excerpt else "Ding API error (empty body)"
+            message = f"{provider} API error: " + excerpt if excerpt else ""
+            message = message or f"{provider} API error (empty body)"
         return cls(
             message,
             status_code=status_code,
@@ -133,6 +145,19 @@ class DingAPIError(DingError):
             raw_response=raw_response,
             code=code,
             doc_url=doc_url,
+            param=param,
+        )
+
+    def with_message(self, message: str) -> DingAPIError:
+        """The same error with another message (secrets scrubbed, say)."""
+        return type(self)(
+            message,
+            status_code=self.status_code,
+            body=self.body,
+            raw_response=self.raw_response,
+            code=self.code,
+            doc_url=self.doc_url,
+            param=self.param,
         )
 
 

@@ -27,7 +27,7 @@ VALID = {"BACKEND": DING_PATH, "API_KEY": KEY, "CUSTOMER_UUID": CUSTOMER}
 
 def test_defaults_when_unset():
     with override_settings(DING={}):
-        assert ding_settings.BASE_URL == "https://api.ding.live/v1"
+        assert ding_settings.BASE_URL is None  # each backend has its default_base_url
         assert ding_settings.TIMEOUT == (3.05, 10.0)
         assert ding_settings.API_KEY is None
         assert ding_settings.BACKEND == DING_PATH
@@ -259,11 +259,16 @@ def test_e007_ding_not_a_dict():
     ]
 
 
-@pytest.mark.parametrize("url", ["api.ding.live/v1", "ftp://api.ding.live", "", None, "https://"])
+@pytest.mark.parametrize("url", ["api.ding.live/v1", "ftp://api.ding.live", "", "https://"])
 def test_e008_base_url(url: Any):
     messages = run_checks({**VALID, "BASE_URL": url})
     assert ids(messages) == ["django_ding.E008"]
     assert messages[0].msg == f"settings.DING['BASE_URL'] = {url!r} is not an http(s) URL."
+
+
+def test_e008_unset_base_url_means_the_backend_default():
+    # None (the default) picks the backend's own default_base_url.
+    assert run_checks({**VALID, "BASE_URL": None}) == []
 
 
 def test_e010_fixed_code_without_debug():

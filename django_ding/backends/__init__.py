@@ -19,7 +19,7 @@ from django_ding.backends.base import BaseBackend
 from django_ding.conf import ding_settings
 from django_ding.exceptions import DingConfigurationError
 
-__all__ = ["BaseBackend", "get_backend", "load_backend_class", "reset_backend"]
+__all__ = ["BaseBackend", "create_fields", "get_backend", "load_backend_class", "reset_backend"]
 
 _lock = threading.Lock()
 _cached: tuple[str, BaseBackend] | None = None
@@ -46,6 +46,12 @@ def load_backend_class(path: str | None = None) -> type[BaseBackend]:
             f"settings.DING['BACKEND'] = {path!r} is not a django_ding BaseBackend subclass."
         )
     return backend_class
+
+
+def create_fields() -> frozenset[str]:
+    """The optional ``create_authentication`` fields of the configured backend
+    (``load_backend_class().validate_fields(fields)`` checks them)."""
+    return load_backend_class().create_fields
 
 
 @sensitive_variables("kwargs")

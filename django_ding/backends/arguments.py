@@ -1,7 +1,8 @@
 """Argument checks shared by the backends, run before any provider call.
 
-:class:`~django_ding.backends.ding.DingBackend` and
-:class:`~django_ding.backends.sandbox.SandboxBackend` both use them, so a bad
+:class:`~django_ding.backends.ding.DingBackend`,
+:class:`~django_ding.backends.prelude.PreludeBackend` and
+:class:`~django_ding.backends.sandbox.SandboxBackend` use them, so a bad
 argument fails the same way whichever backend is configured. Messages never
 echo the value: it may be a real phone number or a code.
 """
@@ -26,6 +27,7 @@ __all__ = [
     "feedback_status_argument",
     "phone_argument",
     "uuid_argument",
+    "verification_id_argument",
 ]
 
 logger = logging.getLogger("django_ding.backends")
@@ -38,6 +40,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Longest string accepted for a free-text create field or a code.
 _MAX_FIELD_LENGTH = 1024
 _MAX_CODE_LENGTH = 64
+_OPAQUE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def phone_argument(value: object) -> str:
@@ -104,8 +107,33 @@ def cnam_argument(value: object) -> bool:
     return value
 
 
-def create_fields_argument(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """The optional create fields as sent on the wire (``None`` and "" dropped)."""
+def verification_id_argument(value: object, name: str) -> str:
+    """A Prelude verification id (``vrf_...``): an opaque token of at most 64
+    letters, digits, ``_`` or ``-`` (not a UUID). A UUID object is accepted
+    as its string."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string.")
+    if not _OPAQUE_ID.fullmatch(value):
+        raise ValueError(
+            f"{name} must be a verification id such as 'vrf_01jc0t6fwwfgfsq1md24mhyztj'."
+        )
+    return value
+
+
+def create_fields_argument(
+    fields: Mapping[str, Any],
+    *,
+    ipv6: bool = False,
+    device_types: frozenset[str] = REQUEST_DEVICE_TYPES,
+) -> dict[str, Any]:
+    """The optional create fields as sent on the wire (``None`` and "" dropped).
+
+    ``device_type`` comes back upper-case. Ding v1 takes an IPv4 ``ip`` only
+    (an IPv6 one is dropped); pass ``ipv6=True`` for a provider that takes
+    both, and ``device_types`` for one that knows more platforms.
+    """
     out: dict[str, Any] = {}
     for name, value in fields.items():
         if value is None or value == "":
@@ -115,12 +143,12 @@ def create_fields_argument(fields: Mapping[str, Any]) -> dict[str, Any]:
                 raise TypeError("is_returning_user must be True or False.")
             out[name] = value
         elif name == "device_type":
-            if not isinstance(value, str) or value.upper() not in REQUEST_DEVICE_TYPES:
-                allowed = ", ".join(sorted(REQUEST_DEVICE_TYPES))
+            if not isinstance(value, str) or value.upper() not in device_types:
+                allowed = ", ".join(sorted(device_types))
                 raise ValueError(f"device_type must be one of {allowed}.")
             out[name] = value.upper()
         elif name == "ip":
-            ip = _ipv4(value)
+            ip = _ip(value) if ipv6 else _ipv4(value)
             if ip is not None:
                 out[name] = ip
         elif name == "callback_url":
@@ -143,6 +171,16 @@ def _text(name: str, value: object) -> str:
     if len(value) > _MAX_FIELD_LENGTH:
         raise ValueError(f"{name} must be at most {_MAX_FIELD_LENGTH} characters.")
     return value
+
+
+def _ip(value: object) -> str:
+    """An IPv4 or IPv6 address, in canonical form."""
+    if not isinstance(value, str):
+        raise TypeError("ip must be a string.")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise ValueError("ip must be an IP address.") from None
 
 
 def _ipv4(value: object) -> str | None:

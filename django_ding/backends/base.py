@@ -15,6 +15,7 @@ service layer always passes.
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import requests
@@ -66,9 +67,15 @@ class BaseBackend(abc.ABC):
     ``requests.Session`` to use instead of the backend's own).
     """
 
-    #: Whether the backend needs ``API_KEY`` and ``CUSTOMER_UUID`` (checked by
-    #: the system checks).
+    #: Whether the backend needs ``API_KEY`` (checked by the system checks).
     requires_credentials: ClassVar[bool] = False
+    #: Whether it also needs ``CUSTOMER_UUID`` (checks E003/E004): Ding v1
+    #: does, Prelude v2 does not.
+    requires_customer_uuid: ClassVar[bool] = False
+    #: The server used when ``DING["BASE_URL"]`` is unset (``None``).
+    default_base_url: ClassVar[str | None] = None
+    #: The optional fields ``create_authentication`` accepts.
+    create_fields: ClassVar[frozenset[str]] = CREATE_AUTHENTICATION_FIELDS
 
     # An invalid setting raises from here: keep the key out of error reports.
     @sensitive_variables("api_key")
@@ -86,7 +93,7 @@ class BaseBackend(abc.ABC):
             ding_settings.CUSTOMER_UUID if customer_uuid is _UNSET else customer_uuid
         )
         url = ding_settings.BASE_URL if base_url is _UNSET else base_url
-        self.base_url: str = str(url or "").rstrip("/")
+        self.base_url: str = str(url or self.default_base_url or "").rstrip("/")
         raw_timeout = ding_settings.TIMEOUT if timeout is _UNSET else timeout
         try:
             self.timeout: tuple[float, float] = normalize_timeout(raw_timeout)
@@ -108,7 +115,7 @@ class BaseBackend(abc.ABC):
         self, phone_number: str, **fields: Any
     ) -> CreateAuthenticationResponse:
         """Send a code to ``phone_number`` (E.164). ``fields`` are any of
-        :data:`CREATE_AUTHENTICATION_FIELDS`."""
+        :attr:`create_fields` (:data:`CREATE_AUTHENTICATION_FIELDS` for v1)."""
 
     @abc.abstractmethod
     def check(
@@ -136,15 +143,21 @@ class BaseBackend(abc.ABC):
 
     # -- Helpers for subclasses ---------------------------------------------
 
-    @staticmethod
-    def validate_fields(fields: dict[str, Any]) -> None:
-        """Refuse create fields the spec does not define (a typo would
-        otherwise be dropped silently by the provider)."""
-        unknown = sorted(set(fields) - CREATE_AUTHENTICATION_FIELDS)
+    @classmethod
+    def validate_fields(cls, fields: Mapping[str, Any]) -> None:
+        """Refuse create fields this backend does not define (a typo would
+        otherwise be dropped silently by the provider).
+
+        ``BaseBackend.validate_fields`` checks against the v1 fields; ask the
+        configured class (``load_backend_class().validate_fields``) for the
+        fields of the provider in use.
+        """
+        allowed = cls.create_fields
+        unknown = sorted(set(fields) - allowed)
         if unknown:
             raise TypeError(
                 "create_authentication() got unexpected field(s): "
                 + ", ".join(unknown)
                 + ". Allowed: "
-                + ", ".join(sorted(CREATE_AUTHENTICATION_FIELDS))
+                + ", ".join(sorted(allowed))
             )

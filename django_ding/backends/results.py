@@ -14,10 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from enum import StrEnum
-from typing import Any, ClassVar, Self, TypeVar
-
-from django.utils.dateparse import parse_datetime
+from typing import Any, ClassVar, Self
 
 from django_ding.backends.enums import (
     AttemptStatus,
@@ -32,6 +29,13 @@ from django_ding.backends.enums import (
     RetryStatus,
     parse_enum,
 )
+from django_ding.backends.outcomes import (
+    CODE_SENT_OUTCOMES,
+    CheckOutcome,
+    RetryOutcome,
+    SendOutcome,
+)
+from django_ding.backends.wire import WireResult, format_wire_datetime, parse_wire_datetime
 
 __all__ = [
     "SIGNAL_FIELDS",
@@ -47,105 +51,40 @@ __all__ = [
     "FeedbackResponse",
     "LookupResponse",
     "RetryAuthenticationResponse",
+    "WireResult",
+    "format_wire_datetime",
     "parse_wire_datetime",
 ]
 
-T = TypeVar("T")
-E = TypeVar("E", bound=StrEnum)
+# Kept for imports that predate the generic base.
+_Wire = WireResult
 
-
-def parse_wire_datetime(value: object) -> dt.datetime | None:
-    """Parse an RFC 3339 timestamp (``Z`` or offset, any fraction length).
-
-    The result is always in UTC. Returns ``None`` for a missing or unreadable
-    value, or one that has no UTC equivalent (``9999-12-31T23:59-05:00``),
-    rather than failing: a timestamp we cannot read is not worth losing the
-    whole response over.
-    """
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = parse_datetime(value)
-    except (ValueError, OverflowError):
-        return None
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=dt.UTC)
-    try:
-        return parsed.astimezone(dt.UTC)
-    except OverflowError:
-        return None
-
-
-def format_wire_datetime(value: dt.datetime) -> str:
-    """Format an aware datetime the way Ding does (UTC, ``Z`` suffix)."""
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
-def _typed(value: object, kind: type[T]) -> T | None:
-    if isinstance(value, bool) and kind is not bool:
-        return None
-    return value if isinstance(value, kind) else None
-
-
-def _str(data: Mapping[str, Any], key: str) -> str | None:
-    return _typed(data.get(key), str)
-
-
-def _int(data: Mapping[str, Any], key: str) -> int | None:
-    return _typed(data.get(key), int)
-
-
-def _bool(data: Mapping[str, Any], key: str) -> bool | None:
-    return _typed(data.get(key), bool)
-
-
-def _number(data: Mapping[str, Any], key: str) -> float | None:
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        return float(value)
-    except OverflowError:  # an integer too large for a float
-        return None
-
-
-def _when(data: Mapping[str, Any], key: str) -> dt.datetime | None:
-    return parse_wire_datetime(data.get(key))
-
-
-def _enum(data: Mapping[str, Any], key: str, enum: type[E]) -> E | str | None:
-    return parse_enum(enum, data.get(key))
-
-
-class _Wire:
-    """``to_wire`` for every result: drop ``None``, format datetimes, recurse."""
-
-    def to_wire(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for field in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = getattr(self, field.name)
-            if value is None:
-                continue
-            out[field.name] = _to_wire_value(value)
-        return out
-
-
-def _to_wire_value(value: Any) -> Any:
-    if isinstance(value, _Wire):
-        return value.to_wire()
-    if isinstance(value, dt.datetime):
-        return format_wire_datetime(value)
-    if isinstance(value, tuple):
-        return [_to_wire_value(item) for item in value]
-    if isinstance(value, StrEnum):
-        return value.value
-    return value
+# The provider-neutral outcome of each v1 status (django_ding.backends.outcomes).
+_CREATE_OUTCOMES: Mapping[str | None, SendOutcome] = {
+    AuthenticationStatus.PENDING: SendOutcome.SENT,
+    AuthenticationStatus.RATE_LIMITED: SendOutcome.BLOCKED,
+    AuthenticationStatus.SPAM_DETECTED: SendOutcome.BLOCKED,
+}
+_RETRY_OUTCOMES: Mapping[str | None, RetryOutcome] = {
+    RetryStatus.APPROVED: RetryOutcome.RESENT,
+    RetryStatus.DENIED: RetryOutcome.DENIED,
+    RetryStatus.NO_ATTEMPT: RetryOutcome.NO_ATTEMPT,
+    RetryStatus.RATE_LIMITED: RetryOutcome.RATE_LIMITED,
+    RetryStatus.EXPIRED_AUTH: RetryOutcome.EXPIRED,
+    RetryStatus.ALREADY_VALIDATED: RetryOutcome.ALREADY_VALIDATED,
+}
+_CHECK_OUTCOMES: Mapping[str | None, CheckOutcome] = {
+    CheckStatus.VALID: CheckOutcome.VALID,
+    CheckStatus.INVALID: CheckOutcome.INVALID,
+    CheckStatus.EXPIRED_AUTH: CheckOutcome.EXPIRED,
+    CheckStatus.RATE_LIMITED: CheckOutcome.RATE_LIMITED,
+    CheckStatus.ALREADY_VALIDATED: CheckOutcome.ALREADY_VALIDATED,
+    CheckStatus.WITHOUT_ATTEMPT: CheckOutcome.WITHOUT_ATTEMPT,
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class CreateAuthenticationResponse(_Wire):
+class CreateAuthenticationResponse(WireResult):
     """Result of ``create_authentication``."""
 
     authentication_uuid: str
@@ -153,18 +92,30 @@ class CreateAuthenticationResponse(_Wire):
     created_at: dt.datetime | None = None
     expires_at: dt.datetime | None = None
 
-    @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            authentication_uuid=_str(data, "authentication_uuid") or "",
-            status=_enum(data, "status", AuthenticationStatus),
-            created_at=_when(data, "created_at"),
-            expires_at=_when(data, "expires_at"),
-        )
+    # -- The neutral view (django_ding.backends.outcomes.SendResult) --
+
+    @property
+    def provider_id(self) -> str | None:
+        return self.authentication_uuid or None
+
+    @property
+    def outcome(self) -> SendOutcome:
+        return _CREATE_OUTCOMES.get(self.status, SendOutcome.UNKNOWN)
+
+    @property
+    def code_sent(self) -> bool:
+        return self.outcome in CODE_SENT_OUTCOMES
+
+    @property
+    def refusal_reason(self) -> str | None:
+        """The status, when it is a refusal (``rate_limited``, ``spam_detected``...)."""
+        if self.status is None or self.status == AuthenticationStatus.PENDING:
+            return None
+        return str(self.status)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class CreateCheckResponse(_Wire):
+class CreateCheckResponse(WireResult):
     """Result of ``check``. ``status == CheckStatus.VALID`` means verified."""
 
     authentication_uuid: str | None = None
@@ -174,16 +125,19 @@ class CreateCheckResponse(_Wire):
     def is_valid(self) -> bool:
         return self.status == CheckStatus.VALID
 
-    @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            authentication_uuid=_str(data, "authentication_uuid"),
-            status=_enum(data, "status", CheckStatus),
-        )
+    # -- The neutral view (django_ding.backends.outcomes.CheckResult) --
+
+    @property
+    def provider_id(self) -> str | None:
+        return self.authentication_uuid
+
+    @property
+    def outcome(self) -> CheckOutcome:
+        return _CHECK_OUTCOMES.get(self.status, CheckOutcome.UNKNOWN)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class RetryAuthenticationResponse(_Wire):
+class RetryAuthenticationResponse(WireResult):
     """Result of ``retry``."""
 
     authentication_uuid: str | None = None
@@ -192,30 +146,50 @@ class RetryAuthenticationResponse(_Wire):
     next_retry_at: dt.datetime | None = None
     remaining_retry: int | None = None
 
-    @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            authentication_uuid=_str(data, "authentication_uuid"),
-            status=_enum(data, "status", RetryStatus),
-            created_at=_when(data, "created_at"),
-            next_retry_at=_when(data, "next_retry_at"),
-            remaining_retry=_int(data, "remaining_retry"),
-        )
+    # -- The neutral view (django_ding.backends.outcomes.RetryResult) --
+
+    @property
+    def provider_id(self) -> str | None:
+        return self.authentication_uuid
+
+    @property
+    def retry_outcome(self) -> RetryOutcome:
+        return _RETRY_OUTCOMES.get(self.status, RetryOutcome.UNKNOWN)
+
+    @property
+    def outcome(self) -> SendOutcome:
+        """``resent`` when approved; every refusal is ``blocked``."""
+        retry = self.retry_outcome
+        if retry is RetryOutcome.RESENT:
+            return SendOutcome.RESENT
+        return SendOutcome.UNKNOWN if retry is RetryOutcome.UNKNOWN else SendOutcome.BLOCKED
+
+    @property
+    def code_sent(self) -> bool:
+        return self.outcome in CODE_SENT_OUTCOMES
+
+    @property
+    def refusal_reason(self) -> str | None:
+        """The status, when it is a refusal (``denied``, ``rate_limited``...)."""
+        if self.status is None or self.status == RetryStatus.APPROVED:
+            return None
+        return str(self.status)
+
+    @property
+    def expires_at(self) -> dt.datetime | None:
+        """v1 retries do not move the expiry: always ``None``."""
+        return None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class FeedbackResponse(_Wire):
+class FeedbackResponse(WireResult):
     """Result of ``feedback``."""
 
     uuid: str | None = None
 
-    @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> Self:
-        return cls(uuid=_str(data, "uuid"))
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class AuthenticationSignals(_Wire):
+class AuthenticationSignals(WireResult):
     """``AuthenticationStatusResponse.signals``: what was known of the device."""
 
     ip: str | None = None
@@ -227,47 +201,34 @@ class AuthenticationSignals(_Wire):
     device_model: str | None = None
     is_returning_user: bool | None = None
 
-    @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            ip=_str(data, "ip"),
-            device_id=_str(data, "device_id"),
-            device_type=_enum(data, "device_type", DeviceType),
-            app_version=_str(data, "app_version"),
-            app_realm=_str(data, "app_realm"),
-            os_version=_str(data, "os_version"),
-            device_model=_str(data, "device_model"),
-            is_returning_user=_bool(data, "is_returning_user"),
-        )
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class AuthenticationEvent(_Wire):
+class AuthenticationEvent(WireResult):
     """An event of a type this client does not know; ``raw`` keeps it all."""
 
     type: EventType | str | None = None
     created_at: dt.datetime | None = None
-    raw: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    raw: Mapping[str, Any] = dataclasses.field(
+        default_factory=dict, repr=False, compare=False, metadata={"wire": False}
+    )
 
     event_type: ClassVar[EventType | None] = None
 
     def to_wire(self) -> dict[str, Any]:
         out = super(AuthenticationEvent, self).to_wire()
-        raw = out.pop("raw", {})
-        return {**raw, **out} if type(self) is AuthenticationEvent else out
+        return {**self.raw, **out} if type(self) is AuthenticationEvent else out
 
     @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> AuthenticationEvent:
-        """Build the typed event matching ``data["type"]``."""
+    def from_wire(cls, data: Mapping[str, Any]) -> Self:
+        """Build the typed event matching ``data["type"]`` (on this base
+        class), or the class's own fields (on a subclass)."""
+        if cls is not AuthenticationEvent:
+            return super(AuthenticationEvent, cls).from_wire(data)
         kind = parse_enum(EventType, data.get("type"))
         for subclass in (AttemptEvent, CheckEvent, DeliveryStatusEvent, BalanceUpdateEvent):
             if kind == subclass.event_type:
-                return subclass._parse(data)
-        return AuthenticationEvent(type=kind, created_at=_when(data, "created_at"), raw=data)
-
-    @classmethod
-    def _parse(cls, data: Mapping[str, Any]) -> AuthenticationEvent:  # pragma: no cover
-        raise NotImplementedError
+                return subclass.from_wire(data)  # type: ignore[return-value]
+        return cls(type=kind, created_at=parse_wire_datetime(data.get("created_at")), raw=data)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -284,19 +245,6 @@ class AttemptEvent(AuthenticationEvent):
 
     event_type: ClassVar[EventType | None] = EventType.ATTEMPT
 
-    @classmethod
-    def _parse(cls, data: Mapping[str, Any]) -> AuthenticationEvent:
-        return cls(
-            type=EventType.ATTEMPT,
-            created_at=_when(data, "created_at"),
-            id=_str(data, "id"),
-            content=_str(data, "content"),
-            sender_id=_str(data, "sender_id"),
-            capability=_enum(data, "capability", Capability),
-            attempt_number=_int(data, "attempt_number"),
-            status=_enum(data, "status", AttemptStatus),
-        )
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class CheckEvent(AuthenticationEvent):
@@ -307,16 +255,6 @@ class CheckEvent(AuthenticationEvent):
     status: CheckStatus | str | None = None
 
     event_type: ClassVar[EventType | None] = EventType.CHECK
-
-    @classmethod
-    def _parse(cls, data: Mapping[str, Any]) -> AuthenticationEvent:
-        return cls(
-            type=EventType.CHECK,
-            created_at=_when(data, "created_at"),
-            id=_str(data, "id"),
-            code=_str(data, "code"),
-            status=_enum(data, "status", CheckStatus),
-        )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -330,17 +268,6 @@ class DeliveryStatusEvent(AuthenticationEvent):
 
     event_type: ClassVar[EventType | None] = EventType.DELIVERY_STATUS
 
-    @classmethod
-    def _parse(cls, data: Mapping[str, Any]) -> AuthenticationEvent:
-        return cls(
-            type=EventType.DELIVERY_STATUS,
-            created_at=_when(data, "created_at"),
-            status=_enum(data, "status", DeliveryStatus),
-            attempt_id=_str(data, "attempt_id"),
-            attempt_number=_int(data, "attempt_number"),
-            originated_at=_when(data, "originated_at"),
-        )
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class BalanceUpdateEvent(AuthenticationEvent):
@@ -351,15 +278,6 @@ class BalanceUpdateEvent(AuthenticationEvent):
 
     event_type: ClassVar[EventType | None] = EventType.BALANCE_UPDATE
 
-    @classmethod
-    def _parse(cls, data: Mapping[str, Any]) -> AuthenticationEvent:
-        return cls(
-            type=EventType.BALANCE_UPDATE,
-            created_at=_when(data, "created_at"),
-            balance_update_type=_enum(data, "balance_update_type", BalanceUpdateType),
-            amount=_number(data, "amount"),
-        )
-
 
 #: The device signals of an authentication (``AuthenticationSignals`` fields),
 #: which are also optional fields of ``create_authentication``.
@@ -369,7 +287,7 @@ SIGNAL_FIELDS: tuple[str, ...] = tuple(
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class AuthenticationStatusResponse(_Wire):
+class AuthenticationStatusResponse(WireResult):
     """Result of ``get_authentication_status``."""
 
     uuid: str | None = None
@@ -380,31 +298,9 @@ class AuthenticationStatusResponse(_Wire):
     signals: AuthenticationSignals | None = None
     events: tuple[AuthenticationEvent, ...] = ()
 
-    @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> Self:
-        raw_signals = data.get("signals")
-        raw_events = data.get("events")
-        return cls(
-            uuid=_str(data, "uuid"),
-            phone_number=_str(data, "phone_number"),
-            template_id=_str(data, "template_id"),
-            correlation_id=_str(data, "correlation_id"),
-            created_at=_when(data, "created_at"),
-            signals=(
-                AuthenticationSignals.from_wire(raw_signals)
-                if isinstance(raw_signals, Mapping)
-                else None
-            ),
-            events=tuple(
-                AuthenticationEvent.from_wire(item)
-                for item in (raw_events if isinstance(raw_events, list) else [])
-                if isinstance(item, Mapping)
-            ),
-        )
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class LookupResponse(_Wire):
+class LookupResponse(WireResult):
     """Result of ``lookup``."""
 
     phone_number: str | None = None
@@ -416,17 +312,3 @@ class LookupResponse(_Wire):
     number_ported: bool | None = None
     temporary_phone_number: bool | None = None
     line_type: LineType | str | None = None
-
-    @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            phone_number=_str(data, "phone_number"),
-            mcc=_str(data, "mcc"),
-            mnc=_str(data, "mnc"),
-            caller_name=_str(data, "caller_name"),
-            carrier=_str(data, "carrier"),
-            country_code=_str(data, "country_code"),
-            number_ported=_bool(data, "number_ported"),
-            temporary_phone_number=_bool(data, "temporary_phone_number"),
-            line_type=_enum(data, "line_type", LineType),
-        )

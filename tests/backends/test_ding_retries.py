@@ -271,16 +271,27 @@ def test_get_connection_errors_exhaust_retries(
     assert len(mocked.calls) == 3
 
 
-def test_get_is_not_retried_after_a_read_timeout(
-    backend: DingBackend, mocked: responses.RequestsMock
-):
-    # The provider is slow: waiting another read timeout only makes the user wait longer.
+def test_get_is_retried_after_a_read_timeout(backend: DingBackend, mocked: responses.RequestsMock):
+    # A GET has no second effect: a slow answer is worth another try (policy
+    # changed on purpose; it used to give up at the first read timeout).
+    mocked.get(STATUS_URL, body=failures.read_timeout(STATUS_URL))
+    mocked.get(STATUS_URL, json=STATUS_RESPONSE)
+
+    assert backend.get_authentication_status(AUTH_UUID).uuid == AUTH_UUID
+
+    assert len(mocked.calls) == 2
+    assert sleeps(backend) == [0.5]
+
+
+def test_get_read_timeouts_exhaust_retries(backend: DingBackend, mocked: responses.RequestsMock):
     mocked.get(STATUS_URL, body=failures.read_timeout(STATUS_URL))
 
-    with pytest.raises(DingTimeoutError):
+    with pytest.raises(DingTimeoutError) as info:
         backend.get_authentication_status(AUTH_UUID)
 
-    assert len(mocked.calls) == 1
+    assert info.value.request_sent is True
+    assert len(mocked.calls) == 3
+    assert sleeps(backend) == [0.5, 1.0]
 
 
 # -- POST: never retried once the request may have been sent ---------------------------------

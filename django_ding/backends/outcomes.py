@@ -1,0 +1,134 @@
+"""The provider-neutral view of send, retry and check results.
+
+Ding v1 and Prelude v2 name their statuses differently (``pending`` vs
+``success``, ``expired_auth`` vs ``expired_or_not_found``...). Every create,
+retry and check result of both providers also exposes the small protocol
+below, so the service layer never branches on the provider:
+
+* create and retry results (:class:`SendResult`): ``provider_id``,
+  ``outcome`` (:class:`SendOutcome`), ``code_sent``, ``refusal_reason``,
+  ``expires_at``;
+* retry results add (:class:`RetryResult`) ``retry_outcome``
+  (:class:`RetryOutcome`), ``remaining_retry`` and ``next_retry_at``;
+* check results (:class:`CheckResult`): ``provider_id``, ``outcome``
+  (:class:`CheckOutcome`), ``is_valid``.
+
+An unknown provider status maps to ``UNKNOWN``, never to a success.
+``docs/backends.md`` has the full mapping tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Protocol
+
+__all__ = [
+    "CODE_SENT_OUTCOMES",
+    "CheckOutcome",
+    "CheckResult",
+    "RetryOutcome",
+    "RetryResult",
+    "SendOutcome",
+    "SendResult",
+]
+
+
+class SendOutcome(StrEnum):
+    """What a create (or a retry) did."""
+
+    #: A new verification was opened and a code sent (v1 ``pending``, v2 ``success``).
+    SENT = "sent"
+    #: A new attempt in the verification already open for this number (v1
+    #: retry ``approved``, v2 ``retry``): same ``provider_id``, a code sent.
+    RESENT = "resent"
+    #: Open, but delivery restricted to non-SMS, non-voice channels (v2 ``challenged``).
+    CHALLENGED = "challenged"
+    #: A block rule matched but was not enforced: a code was sent (v2 ``shadow_blocked``).
+    SHADOW_BLOCKED = "shadow_blocked"
+    #: Refused, nothing sent (v1 ``rate_limited``/``spam_detected`` and every
+    #: refused retry; v2 ``blocked``). ``refusal_reason`` says why.
+    BLOCKED = "blocked"
+    #: A status this version does not know (or none): treat as not sent.
+    UNKNOWN = "unknown"
+
+
+#: The outcomes after which a code is on its way to the user.
+CODE_SENT_OUTCOMES = frozenset(
+    {SendOutcome.SENT, SendOutcome.RESENT, SendOutcome.CHALLENGED, SendOutcome.SHADOW_BLOCKED}
+)
+
+
+class RetryOutcome(StrEnum):
+    """The detail of a retry, covering both providers' statuses."""
+
+    #: Sent again in the same verification (v1 ``approved``, v2 ``retry``).
+    RESENT = "resent"
+    #: The provider's window had ended: a new verification with a new
+    #: ``provider_id`` was opened and a code sent (v2 ``success``).
+    RESTARTED = "restarted"
+    CHALLENGED = "challenged"  # v2
+    SHADOW_BLOCKED = "shadow_blocked"  # v2
+    #: Refused by anti-fraud or a rule (v2 ``blocked``; ``refusal_reason``).
+    BLOCKED = "blocked"
+    DENIED = "denied"  # v1
+    NO_ATTEMPT = "no_attempt"  # v1
+    RATE_LIMITED = "rate_limited"  # v1
+    #: The authentication expired (v1 ``expired_auth``).
+    EXPIRED = "expired"
+    ALREADY_VALIDATED = "already_validated"  # v1
+    UNKNOWN = "unknown"
+
+
+class CheckOutcome(StrEnum):
+    """What checking a code found."""
+
+    VALID = "valid"  # v1 valid, v2 success
+    INVALID = "invalid"  # v1 invalid, v2 failure
+    #: Nothing open to check (v1 ``expired_auth``, v2 ``expired_or_not_found``,
+    #: which also covers v2's "closed after too many attempts").
+    EXPIRED = "expired"
+    RATE_LIMITED = "rate_limited"  # v1
+    ALREADY_VALIDATED = "already_validated"  # v1
+    WITHOUT_ATTEMPT = "without_attempt"  # v1
+    #: A PSD2 code checked without, or with other, transaction details (v2
+    #: ``transaction_missing`` / ``transaction_mismatch``).
+    TRANSACTION_ERROR = "transaction_error"
+    UNKNOWN = "unknown"
+
+
+class SendResult(Protocol):
+    """What every create and retry result offers the service layer."""
+
+    @property
+    def provider_id(self) -> str | None: ...
+    @property
+    def outcome(self) -> SendOutcome: ...
+    @property
+    def code_sent(self) -> bool: ...
+    @property
+    def refusal_reason(self) -> str | None: ...
+    @property
+    def expires_at(self) -> dt.datetime | None: ...
+
+
+class RetryResult(SendResult, Protocol):
+    """What every retry result offers besides :class:`SendResult`."""
+
+    @property
+    def retry_outcome(self) -> RetryOutcome: ...
+    @property
+    def remaining_retry(self) -> int | None: ...
+    @property
+    def next_retry_at(self) -> dt.datetime | None: ...
+
+
+class CheckResult(Protocol):
+    """What every check result offers the service layer."""
+
+    @property
+    def provider_id(self) -> str | None: ...
+    @property
+    def outcome(self) -> CheckOutcome: ...
+    @property
+    def is_valid(self) -> bool: ...
