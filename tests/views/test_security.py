@@ -64,6 +64,7 @@ def test_session_b_cannot_check_the_authentication_of_session_a() -> None:
         {"code": GOOD_CODE, "authentication": str(authentication.pk)},
         {"code": GOOD_CODE, "authentication_id": str(authentication.pk)},
         {"code": GOOD_CODE, "authentication_uuid": authentication.provider_id},
+        {"code": GOOD_CODE, "provider_id": authentication.provider_id},
         {"code": GOOD_CODE, SESSION_AUTHENTICATION_KEY: str(authentication.pk)},
     ):
         response = mallory.post(f"/verify/check/?authentication={authentication.pk}", data)
