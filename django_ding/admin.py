@@ -10,9 +10,7 @@ becomes an admin message, never an error page.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import uuid
 from typing import Any
 
 from django.contrib import admin, messages
@@ -26,6 +24,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from django_ding import provider_ids
 from django_ding.exceptions import (
     DingAPIError,
     DingConfigurationError,
@@ -74,7 +73,7 @@ class PhoneNumberAdminMixin:
     phone_number_field = "phone_number"
     #: Most rows an action handles in one go (each one is a provider call).
     action_row_limit = 100
-    #: Shown when a search term is neither a phone number nor a UUID.
+    #: Shown when a search term is neither a phone number nor a provider id.
     search_help = _("Search by phone number (any format).")
 
     @admin.display(description=_("phone number"))
@@ -228,15 +227,18 @@ class AuthenticationAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ign
     list_display = ("masked_phone", "status", "user", "created_at", "verified_at")
     list_filter = ("status", "created_at")
     date_hierarchy = "created_at"
-    search_fields = ("=phone_number", "=authentication_uuid")
-    search_help_text = _("Phone number (any format) or authentication UUID.")
-    search_help = _("Search by phone number (any format) or by authentication UUID.")
+    search_fields = ("=phone_number", "=provider_id")
+    search_help_text = _("Phone number (any format) or provider id (UUID or vrf_...).")
+    search_help = _(
+        "Search by phone number (any format) or by provider id "
+        "(a Ding UUID or a Prelude vrf_... id)."
+    )
     list_select_related = ("user",)
     show_full_result_count = False
     inlines = (CheckRecordInline, RetryRecordInline, StatusEventInline)
     actions = ("refresh_status", "send_onboarded_feedback")
     fieldsets = (
-        (None, {"fields": (MASKED_PHONE, "status", "user", "authentication_uuid", "backend")}),
+        (None, {"fields": (MASKED_PHONE, "status", "user", "provider_id", "backend")}),
         (
             _("Times"),
             {"fields": ("created_at", "expires_at", "verified_at", "next_retry_at", "updated_at")},
@@ -249,8 +251,9 @@ class AuthenticationAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ign
 
     def search_queries(self, term: str) -> list[Q]:
         queries = super().search_queries(term)
-        with contextlib.suppress(ValueError):
-            queries.append(Q(authentication_uuid=uuid.UUID(term)))
+        provider_id = provider_ids.from_query(term)
+        if provider_id is not None:
+            queries.append(Q(provider_id=provider_id))
         return queries
 
     @admin.display(description=_("timeline"))
@@ -321,7 +324,7 @@ class AuthenticationAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ign
                 logger.exception("Refreshing authentication %s failed", row.pk)
                 self._row_error(request, row, err)
             else:
-                if row.authentication_uuid is None:
+                if not row.provider_id:
                     local += 1
                 else:
                     refreshed += 1

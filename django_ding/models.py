@@ -8,6 +8,8 @@ record keeps the outcome, never what the user typed.
 
 from __future__ import annotations
 
+import uuid
+import warnings
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from django_ding import provider_ids
 from django_ding.privacy import mask_phone
 from django_ding.reasons import Reason
 
@@ -39,13 +42,17 @@ class Authentication(models.Model):
     #: Statuses in which a code may still be checked.
     CHECKABLE = frozenset({Status.PENDING})
 
-    authentication_uuid = models.UUIDField(
-        _("authentication UUID"),
+    provider_id = models.CharField(
+        _("provider id"),
+        max_length=provider_ids.MAX_LENGTH,
         unique=True,
         null=True,
         blank=True,
         editable=False,
-        help_text=_("The provider's id; empty until the provider has answered."),
+        help_text=_(
+            "The provider's id: a Ding v1 UUID or a Prelude v2 `vrf_` id; "
+            "empty until the provider has answered."
+        ),
     )
     phone_number = PhoneNumberField(
         _("phone number"), db_index=True, help_text=_("Stored in E.164 format.")
@@ -131,6 +138,23 @@ class Authentication(models.Model):
     @property
     def masked_phone_number(self) -> str:
         return mask_phone(self.phone_number)
+
+    @property
+    def authentication_uuid(self) -> uuid.UUID | None:
+        """Deprecated: read :attr:`provider_id`.
+
+        The Ding v1 id as a ``uuid.UUID``; ``None`` when the provider has not
+        answered yet or its id is not a UUID (a Prelude v2 ``vrf_`` id).
+        Read-only, and not a database column: filter on
+        ``provider_id=str(some_uuid)`` instead.
+        """
+        warnings.warn(
+            "Authentication.authentication_uuid is deprecated; use "
+            "Authentication.provider_id (a string that also holds Prelude v2 ids).",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return provider_ids.as_uuid(self.provider_id)
 
     @property
     def is_verified(self) -> bool:

@@ -36,6 +36,7 @@ from django_ding.services.records import (
     logger,
     reload,
     sanitize,
+    sent_id,
     state_refusal,
 )
 
@@ -221,7 +222,7 @@ def check_code(
     record: CheckRecord = outcome
     try:
         response = get_backend().check(
-            str(authentication.authentication_uuid),
+            sent_id(authentication),
             cleaned,
             phone_number=authentication.phone_number.as_e164,
         )

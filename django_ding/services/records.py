@@ -43,6 +43,7 @@ __all__ = [
     "reload",
     "resolve_user",
     "sanitize",
+    "sent_id",
     "state_refusal",
 ]
 
@@ -214,7 +215,7 @@ def state_refusal(authentication: Authentication, now: Any) -> limits.Refusal | 
         return limits.Refusal(Reason.LOCKED)
     if status == Authentication.Status.EXPIRED:
         return limits.Refusal(Reason.EXPIRED)
-    if status != Authentication.Status.PENDING or authentication.authentication_uuid is None:
+    if status != Authentication.Status.PENDING or not authentication.provider_id:
         fail_if_interrupted(authentication, now)
         return limits.Refusal(Reason.NOT_SENT)
     if authentication.is_expired(now):
@@ -223,6 +224,14 @@ def state_refusal(authentication: Authentication, now: Any) -> limits.Refusal | 
         )
         return limits.Refusal(Reason.EXPIRED)
     return None
+
+
+def sent_id(authentication: Authentication) -> str:
+    """The provider's id of ``authentication``, for a call about it; raises
+    ``ValueError`` when it has none (:func:`state_refusal` refuses those)."""
+    if not authentication.provider_id:
+        raise ValueError(f"Authentication {authentication.pk} has no provider id yet.")
+    return authentication.provider_id
 
 
 def resolve_user(user: Any, request: HttpRequest | None) -> Any:

@@ -9,7 +9,6 @@ transaction; the row is then finalised with a conditional UPDATE.
 from __future__ import annotations
 
 import ipaddress
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.db import DatabaseError, IntegrityError, transaction
@@ -17,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from django_ding import limits, signals
+from django_ding import limits, provider_ids, signals
 from django_ding.backends import get_backend
 from django_ding.backends.arguments import create_fields_argument
 from django_ding.backends.base import BaseBackend
@@ -39,6 +38,7 @@ from django_ding.services.records import (
     reload,
     resolve_user,
     sanitize,
+    sent_id,
     state_refusal,
 )
 
@@ -217,10 +217,11 @@ def _finish_send(
 ) -> Authentication:
     now = timezone.now()
     try:
-        provider_uuid = uuid.UUID(str(response.authentication_uuid))
+        provider_id = provider_ids.canonical(response.provider_id)
     except ValueError:
         err = DingInvalidResponseError(
-            "The provider's answer has no valid authentication_uuid.", status_code=200
+            "The provider's answer has no valid id (1 to 64 visible ASCII characters).",
+            status_code=200,
         )
         _fail_send(authentication, err)
         raise err from None
@@ -242,7 +243,7 @@ def _finish_send(
         raise err
     expires_at = response.expires_at or now + limits.authentication_ttl()
     fields: dict[str, Any] = {
-        "authentication_uuid": provider_uuid,
+        "provider_id": provider_id,
         "expires_at": expires_at,
         "error_code": "",
     }
@@ -261,7 +262,7 @@ def _finish_send(
             )
     except IntegrityError:
         err = DingInvalidResponseError(
-            "The provider answered with an authentication_uuid already recorded.",
+            "The provider answered with an id already recorded for another authentication.",
             status_code=200,
         )
         _fail_send(authentication, err)
@@ -326,7 +327,7 @@ def retry(authentication: Authentication, *, request: HttpRequest | None = None)
         authentication.pk,
     )
     try:
-        response = backend.retry(str(authentication.authentication_uuid), phone_number=phone)
+        response = backend.retry(sent_id(authentication), phone_number=phone)
     except Exception as err:
         code = error_code_for(err)
         logger.warning(

@@ -124,11 +124,11 @@ def refresh_status(authentication: Authentication) -> Authentication:
     """
     authentication = reload(authentication)
     now = timezone.now()
-    if authentication.authentication_uuid is None:
+    if not authentication.provider_id:
         state_refusal(authentication, now)
         return authentication
     try:
-        response = get_backend().get_authentication_status(str(authentication.authentication_uuid))
+        response = get_backend().get_authentication_status(authentication.provider_id)
     except Exception as err:
         logger.warning(
             "django-ding: status of authentication %s could not be read: %s",

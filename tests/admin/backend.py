@@ -183,7 +183,7 @@ def phone(n: int | None = None) -> str:
 def make_authentication(**fields: Any) -> Authentication:
     values: dict[str, Any] = {
         "phone_number": phone(),
-        "authentication_uuid": uuid.uuid4(),
+        "provider_id": str(uuid.uuid4()),
         "status": Authentication.Status.PENDING,
         "backend": BACKEND_PATH,
     }

@@ -38,7 +38,7 @@ def run(client: Client, action: str, rows: list[Authentication]) -> list[str]:
 
 
 def uuids(rows: list[Authentication]) -> list[str]:
-    return [str(row.authentication_uuid) for row in rows]
+    return [row.provider_id for row in rows]
 
 
 # -- Refresh status ---------------------------------------------------------------
@@ -59,7 +59,7 @@ def test_refresh_calls_the_provider_for_each_row(admin_client: Client) -> None:
 def test_refresh_reports_a_failing_row_and_carries_on(admin_client: Client) -> None:
     bad, good = make_authentication(), make_authentication()
     ScriptedBackend.scripts["get_authentication_status"] = {
-        str(bad.authentication_uuid): DingAPIError(
+        bad.provider_id: DingAPIError(
             f"unknown authentication for {bad.phone_number}",
             status_code=400,
             code="invalid_auth_uuid",
@@ -83,7 +83,7 @@ def test_refresh_reports_transport_errors(admin_client: Client) -> None:
 
 
 def test_refresh_checks_rows_the_provider_never_answered_locally(admin_client: Client) -> None:
-    row = make_authentication(authentication_uuid=None, status=Authentication.Status.FAILED)
+    row = make_authentication(provider_id=None, status=Authentication.Status.FAILED)
     shown = run(admin_client, "refresh_status", [row])
     assert ScriptedBackend.calls == []
     assert shown == [

@@ -86,7 +86,7 @@ def _populate(count: int) -> None:
     Authentication.objects.bulk_create(
         Authentication(
             phone_number=phone(20_000_000 + n),
-            authentication_uuid=uuid.uuid4(),
+            provider_id=str(uuid.uuid4()),
             user=users[n],
             status=Authentication.Status.VERIFIED,
             verified_at=timezone.now(),

@@ -4,6 +4,7 @@ and a combined timeline, oldest first."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pytest
@@ -118,8 +119,20 @@ def test_view_only_staff_sees_the_records_too(
     assert "attempt-1" in page
 
 
+@pytest.mark.parametrize(
+    "provider_id", ["6f1a8e63-7a4a-4bd5-a8c8-2b7b2f1d2c3e", "vrf_01jc0t6fwwfgfsq1md24mhyztj"]
+)
+def test_the_provider_id_is_shown(admin_client: Client, provider_id: str) -> None:
+    page = detail(admin_client, make_authentication(provider_id=provider_id))
+    # Within the provider_id row (the markup between varies across Django versions).
+    row = re.search(r'class="form-row field-provider_id">((?:(?!form-row).)*)', page, re.S)
+    assert row is not None
+    assert "<label>Provider id:</label>" in row[1]
+    assert f'<div class="readonly">{provider_id}</div>' in row[1]
+
+
 def test_an_authentication_without_records(admin_client: Client) -> None:
-    auth = make_authentication(authentication_uuid=None, status=Authentication.Status.FAILED)
+    auth = make_authentication(provider_id=None, status=Authentication.Status.FAILED)
     page = detail(admin_client, auth)
     assert "Created" in page
 

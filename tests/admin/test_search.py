@@ -1,5 +1,5 @@
 """Search by phone number (any format, normalised to E.164, exact match) and
-by authentication UUID (exact)."""
+by provider id (exact; a UUID in any spelling)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,10 @@ def test_national_format_without_region_finds_nothing_and_says_why(
     response = admin_client.get(URL, {"q": "0612345678"})
     page = html(response)
     assert not any(f'value="{row.pk}"' in page for row in rows)
-    assert "Search by phone number (any format) or by authentication UUID." in page
+    assert (
+        "Search by phone number (any format) or by provider id "
+        "(a Ding UUID or a Prelude vrf_... id)." in page
+    )
 
 
 def test_search_by_phone_is_an_exact_indexed_match(
@@ -92,8 +95,28 @@ def test_search_by_uuid(
     admin_client: Client, rows: tuple[Authentication, Authentication], form: object
 ) -> None:
     target = rows[1]
-    term = form(target.authentication_uuid)  # type: ignore[operator]
+    term = form(uuid.UUID(target.provider_id))  # type: ignore[operator]
     assert found(admin_client, term, *rows) == {target.pk}
+
+
+def test_search_by_prelude_id_is_exact(
+    admin_client: Client, rows: tuple[Authentication, Authentication]
+) -> None:
+    v2 = make_authentication(provider_id="vrf_01jc0t6fwwfgfsq1md24mhyztj")
+    assert found(admin_client, "vrf_01jc0t6fwwfgfsq1md24mhyztj", v2, *rows) == {v2.pk}
+    assert found(admin_client, " vrf_01jc0t6fwwfgfsq1md24mhyztj ", v2, *rows) == {v2.pk}
+    assert found(admin_client, "VRF_01JC0T6FWWFGFSQ1MD24MHYZTJ", v2, *rows) == set()
+    assert found(admin_client, "vrf_01jc0t6fwwfgfsq1md24", v2, *rows) == set()
+
+
+def test_search_by_id_is_an_exact_indexed_match(
+    admin_client: Client, rows: tuple[Authentication, Authentication]
+) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(URL, {"q": "vrf_01jc0t6fwwfgfsq1md24mhyztj"})
+    sql = " ".join(q["sql"] for q in queries if "django_ding_authentication" in q["sql"])
+    assert '"django_ding_authentication"."provider_id" = ' in sql
+    assert " LIKE " not in sql.upper()
 
 
 def test_unknown_uuid_finds_nothing(

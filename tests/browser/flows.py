@@ -96,8 +96,8 @@ def make_resend_due(phone_number: str) -> None:
     cooldown = dt.timedelta(seconds=ding_settings.SEND_COOLDOWN or 0)
     shift = max(RETRY_DELAY, cooldown) + dt.timedelta(seconds=1)
     authentication = Authentication.objects.filter(phone_number=phone_number).latest("created_at")
-    assert authentication.authentication_uuid is not None, "the provider never answered"
-    provider_side = SandboxAuthentication.objects.get(uuid=authentication.authentication_uuid)
+    assert authentication.provider_id is not None, "the provider never answered"
+    provider_side = SandboxAuthentication.objects.get(uuid=authentication.provider_id)
     for row in (authentication, provider_side):
         changes = {"created_at": row.created_at - shift}
         if row.next_retry_at is not None:

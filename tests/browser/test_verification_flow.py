@@ -180,8 +180,8 @@ def test_a_french_page_sends_locale_fr_to_the_provider(
 
     authentication = Authentication.objects.get()
     assert authentication.locale == "fr"
-    assert authentication.authentication_uuid is not None
-    provider_side = SandboxAuthentication.objects.get(uuid=authentication.authentication_uuid)
+    assert authentication.provider_id is not None
+    provider_side = SandboxAuthentication.objects.get(uuid=authentication.provider_id)
     assert provider_side.fields["locale"] == "fr"
     [message] = outbox(phone_number)
     assert message.text.startswith(sms_start)

@@ -1,4 +1,4 @@
-"""``ding_status <uuid>``: refresh one authentication and print it."""
+"""``ding_status <id>``: refresh one authentication and print it."""
 
 from __future__ import annotations
 
@@ -32,11 +32,9 @@ def status(*args: str) -> str:
 
 
 def test_refreshes_and_prints_the_authentication(auth: Authentication) -> None:
-    output = status(str(auth.authentication_uuid))
-    assert ScriptedBackend.calls_to("get_authentication_status") == [
-        ((str(auth.authentication_uuid),), {})
-    ]
-    assert f"Authentication {auth.authentication_uuid}" in output
+    output = status(auth.provider_id)
+    assert ScriptedBackend.calls_to("get_authentication_status") == [((auth.provider_id,), {})]
+    assert f"Authentication {auth.provider_id}" in output
     assert mask_phone(NUMBER) in output
     assert NUMBER not in output
     assert NUMBER[1:] not in output
@@ -50,7 +48,7 @@ def test_refreshes_and_prints_the_authentication(auth: Authentication) -> None:
 def test_prints_checks_and_events_without_refreshing(auth: Authentication) -> None:
     CheckRecord.objects.create(authentication=auth, reason=Reason.INVALID_CODE, error_code="x1")
     StatusEvent.objects.create(authentication=auth, type="attempt", status="delivered")
-    output = status(str(auth.authentication_uuid), "--no-refresh")
+    output = status(auth.provider_id, "--no-refresh")
     assert ScriptedBackend.calls == []
     assert "Checks (1)" in output
     assert "invalid_code [x1]" in output
@@ -59,25 +57,43 @@ def test_prints_checks_and_events_without_refreshing(auth: Authentication) -> No
     assert "attempt delivered" in output
 
 
-@pytest.mark.parametrize("text", ["nope", "1234", "", "x" * 10_000, "'; DROP TABLE x; --"])
-def test_malformed_uuid(text: str) -> None:
-    with pytest.raises(CommandError, match="is not a valid UUID") as info:
+@pytest.mark.parametrize(
+    "text", ["nope", "1234", "", "x" * 10_000, "'; DROP TABLE x; --", "vrf_", "vrf_a b", "_x"]
+)
+def test_malformed_id(text: str) -> None:
+    with pytest.raises(
+        CommandError, match=r"is not a valid provider id \(a UUID or a vrf_"
+    ) as info:
         status(text)
     assert len(str(info.value)) < 120
     assert ScriptedBackend.calls == []
 
 
-def test_unknown_uuid(auth: Authentication) -> None:
-    unknown = uuid.uuid4()
-    with pytest.raises(CommandError, match=f"No authentication has the UUID {unknown}"):
-        status(str(unknown))
+@pytest.mark.parametrize("unknown", [str(uuid.uuid4()), "vrf_01jc0t6fwwfgfsq1md24mhyztj"])
+def test_unknown_id(auth: Authentication, unknown: str) -> None:
+    with pytest.raises(CommandError, match=f"No authentication has the provider id {unknown}"):
+        status(unknown)
     assert ScriptedBackend.calls == []
 
 
 def test_uuid_in_other_spellings(auth: Authentication) -> None:
-    assert auth.authentication_uuid is not None
-    for spelling in (auth.authentication_uuid.hex, str(auth.authentication_uuid).upper()):
+    assert auth.provider_id is not None
+    as_uuid = uuid.UUID(auth.provider_id)
+    for spelling in (as_uuid.hex, auth.provider_id.upper(), as_uuid.urn, f" {as_uuid} "):
         assert mask_phone(NUMBER) in status(spelling, "--no-refresh")
+
+
+def test_a_prelude_v2_id(auth: Authentication) -> None:
+    make_authentication(phone_number=phone(87654321), provider_id="vrf_01jc0t6fwwfgfsq1md24mhyztj")
+    output = status("vrf_01jc0t6fwwfgfsq1md24mhyztj")
+    assert ScriptedBackend.calls_to("get_authentication_status") == [
+        (("vrf_01jc0t6fwwfgfsq1md24mhyztj",), {})
+    ]
+    assert "Authentication vrf_01jc0t6fwwfgfsq1md24mhyztj" in output
+    assert mask_phone(phone(87654321)) in output
+    # Opaque ids are case-sensitive: another spelling is another id.
+    with pytest.raises(CommandError, match="No authentication has the provider id"):
+        status("VRF_01JC0T6FWWFGFSQ1MD24MHYZTJ")
 
 
 def test_provider_error_is_a_clear_command_error(auth: Authentication) -> None:
@@ -85,7 +101,7 @@ def test_provider_error_is_a_clear_command_error(auth: Authentication) -> None:
         f"No authentication for {NUMBER}", status_code=400, code="invalid_auth_uuid"
     )
     with pytest.raises(CommandError) as info:
-        status(str(auth.authentication_uuid))
+        status(auth.provider_id)
     message = str(info.value)
     assert "HTTP 400, code invalid_auth_uuid" in message
     assert NUMBER not in message
@@ -101,7 +117,7 @@ def test_provider_error_is_a_clear_command_error(auth: Authentication) -> None:
 def test_transport_error_is_a_clear_command_error(auth: Authentication, error: Exception) -> None:
     ScriptedBackend.scripts["get_authentication_status"] = error
     with pytest.raises(CommandError, match=f"could not be reached \\({type(error).__name__}\\)"):
-        status(str(auth.authentication_uuid))
+        status(auth.provider_id)
 
 
 def test_prints_resends(auth: Authentication) -> None:
@@ -109,7 +125,7 @@ def test_prints_resends(auth: Authentication) -> None:
 
     RetryRecord.objects.create(authentication=auth, provider_status="approved", error_code="")
     RetryRecord.objects.create(authentication=auth, reason=Reason.RETRY_NOT_YET, error_code="e9")
-    output = status(str(auth.authentication_uuid), "--no-refresh")
+    output = status(auth.provider_id, "--no-refresh")
     assert "Resends (2)" in output
     assert "approved" in output
     assert "retry_not_yet [e9]" in output
@@ -118,4 +134,4 @@ def test_prints_resends(auth: Authentication) -> None:
 def test_configuration_error_is_a_command_error(auth: Authentication, settings: object) -> None:
     settings.DING = {**settings.DING, "BACKEND": "no.such.Backend"}  # type: ignore[attr-defined]
     with pytest.raises(CommandError, match="django-ding is misconfigured"):
-        status(str(auth.authentication_uuid))
+        status(auth.provider_id)

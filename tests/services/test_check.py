@@ -50,7 +50,7 @@ def test_right_code_verifies(
     assert script.calls[-2] == (
         "check",
         {
-            "authentication_uuid": str(authentication.authentication_uuid),
+            "authentication_uuid": authentication.provider_id,
             "check_code": RIGHT,
             "phone_number": PHONE,
         },

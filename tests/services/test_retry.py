@@ -42,7 +42,7 @@ def test_approved_retry(
     assert authentication.next_retry_at > timezone.now()
     assert script.calls[-1] == (
         "retry",
-        {"authentication_uuid": str(authentication.authentication_uuid), "phone_number": PHONE},
+        {"authentication_uuid": authentication.provider_id, "phone_number": PHONE},
     )
     record = RetryRecord.objects.get()
     assert (record.provider_called, record.provider_status, record.reason) == (

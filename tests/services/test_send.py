@@ -38,7 +38,7 @@ def test_send_records_the_row_and_signals(script: Script, sent_signals: SignalLo
 
     authentication.refresh_from_db()
     assert authentication.status == Authentication.Status.PENDING
-    assert authentication.authentication_uuid is not None
+    assert authentication.provider_id is not None
     assert authentication.phone_number.as_e164 == PHONE
     assert authentication.correlation_id == "c-1"
     assert authentication.template_id == "t-1"
@@ -240,7 +240,7 @@ def test_provider_errors_leave_a_failed_row_and_are_raised(
     authentication = Authentication.objects.get()
     assert authentication.status == Authentication.Status.FAILED
     assert authentication.error_code == code
-    assert authentication.authentication_uuid is None
+    assert authentication.provider_id is None
     assert sent_signals.names() == ["status_changed"]
 
 
@@ -251,15 +251,47 @@ def test_a_bug_in_the_backend_still_leaves_a_failed_row(script: Script) -> None:
     assert Authentication.objects.get().error_code == "internal_error"
 
 
-@pytest.mark.parametrize("bad_uuid", ["", "not-a-uuid"])
-def test_an_answer_without_a_valid_uuid_fails(script: Script, bad_uuid: str) -> None:
+@pytest.mark.parametrize(
+    "bad_id",
+    ["", " ", "vrf_01jc0t6f wwfg", "vrf_\x00", "vrf_é", "x" * 65, "\t", None, 42, b"vrf_1"],
+)
+def test_an_answer_without_a_valid_id_fails(script: Script, bad_id: Any) -> None:
     script.queue(
         "create_authentication",
-        CreateAuthenticationResponse(authentication_uuid=bad_uuid, status="pending"),
+        CreateAuthenticationResponse(authentication_uuid=bad_id, status="pending"),
     )
-    with pytest.raises(DingInvalidResponseError):
+    with pytest.raises(DingInvalidResponseError, match="no valid id"):
         services.send_code(PHONE)
-    assert Authentication.objects.get().status == Authentication.Status.FAILED
+    authentication = Authentication.objects.get()
+    assert authentication.status == Authentication.Status.FAILED
+    assert authentication.error_code == "invalid_response"
+    assert authentication.provider_id is None
+
+
+@pytest.mark.parametrize(
+    ("answered", "stored"),
+    [
+        # Ding v1 UUIDs, in any spelling, are stored in their canonical form.
+        ("6f1a8e63-7a4a-4bd5-a8c8-2b7b2f1d2c3e", "6f1a8e63-7a4a-4bd5-a8c8-2b7b2f1d2c3e"),
+        ("6F1A8E63-7A4A-4BD5-A8C8-2B7B2F1D2C3E", "6f1a8e63-7a4a-4bd5-a8c8-2b7b2f1d2c3e"),
+        ("6f1a8e637a4a4bd5a8c82b7b2f1d2c3e", "6f1a8e63-7a4a-4bd5-a8c8-2b7b2f1d2c3e"),
+        # Other ids (Prelude v2) are opaque: kept exactly as sent.
+        ("vrf_01jc0t6fwwfgfsq1md24mhyztj", "vrf_01jc0t6fwwfgfsq1md24mhyztj"),
+        ("not-a-uuid", "not-a-uuid"),
+        ("x" * 64, "x" * 64),
+    ],
+)
+def test_the_provider_id_is_stored_canonical_or_as_sent(
+    script: Script, answered: str, stored: str
+) -> None:
+    script.queue(
+        "create_authentication",
+        CreateAuthenticationResponse(authentication_uuid=answered, status="pending"),
+    )
+    authentication = services.send_code(PHONE)
+    assert authentication.status == Authentication.Status.PENDING
+    assert authentication.provider_id == stored
+    assert Authentication.objects.get(provider_id=stored).pk == authentication.pk
 
 
 def test_a_duplicate_uuid_from_the_provider_fails_the_new_row(

@@ -48,7 +48,7 @@ def test_refresh_records_events_without_secrets(
     assert "123456" not in stored
     assert script.calls[-1] == (
         "get_authentication_status",
-        {"auth_uuid": str(authentication.authentication_uuid)},
+        {"auth_uuid": authentication.provider_id},
     )
     # A provider "valid" check event never verifies: only check_code() does.
     assert authentication.status == Authentication.Status.PENDING

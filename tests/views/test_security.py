@@ -63,7 +63,8 @@ def test_session_b_cannot_check_the_authentication_of_session_a() -> None:
         {"code": GOOD_CODE},
         {"code": GOOD_CODE, "authentication": str(authentication.pk)},
         {"code": GOOD_CODE, "authentication_id": str(authentication.pk)},
-        {"code": GOOD_CODE, "authentication_uuid": str(authentication.authentication_uuid)},
+        {"code": GOOD_CODE, "authentication_uuid": authentication.provider_id},
+        {"code": GOOD_CODE, "provider_id": authentication.provider_id},
         {"code": GOOD_CODE, SESSION_AUTHENTICATION_KEY: str(authentication.pk)},
     ):
         response = mallory.post(f"/verify/check/?authentication={authentication.pk}", data)
@@ -95,7 +96,7 @@ def test_body_authentication_field_is_ignored_in_favour_of_the_session() -> None
     bob_auth = Authentication.objects.get(phone_number="+447911123456")
     verify(bob, "000000", authentication=str(alice_auth.pk))
     [(args, _)] = ScriptedBackend.calls_to("check")
-    assert args[0] == str(bob_auth.authentication_uuid)
+    assert args[0] == bob_auth.provider_id
     alice_auth.refresh_from_db()
     assert alice_auth.failed_checks == 0
 

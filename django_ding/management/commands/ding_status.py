@@ -1,14 +1,14 @@
-"""``manage.py ding_status <uuid>``: refresh one authentication and print it."""
+"""``manage.py ding_status <id>``: refresh one authentication and print it."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from django_ding import provider_ids
 from django_ding.exceptions import DingAPIError, DingConfigurationError, DingError
 from django_ding.models import Authentication
 from django_ding.privacy import mask_phone
@@ -40,7 +40,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("uuid", help="The authentication UUID, as shown in the admin.")
+        parser.add_argument(
+            "provider_id",
+            metavar="id",
+            help=(
+                "The provider's id, as shown in the admin: a Ding v1 UUID "
+                "(any spelling) or a Prelude v2 vrf_... id."
+            ),
+        )
         parser.add_argument(
             "--no-refresh",
             action="store_true",
@@ -48,14 +55,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        text = str(options["uuid"])
-        try:
-            auth_uuid = uuid.UUID(text.strip())
-        except ValueError:
-            raise CommandError(f"{text[:_ECHO]!r} is not a valid UUID.") from None
-        authentication = Authentication.objects.filter(authentication_uuid=auth_uuid).first()
+        text = str(options["provider_id"])
+        provider_id = provider_ids.from_query(text)
+        if provider_id is None:
+            raise CommandError(
+                f"{text[:_ECHO]!r} is not a valid provider id (a UUID or a vrf_... id)."
+            )
+        authentication = Authentication.objects.filter(provider_id=provider_id).first()
         if authentication is None:
-            raise CommandError(f"No authentication has the UUID {auth_uuid}.")
+            raise CommandError(f"No authentication has the provider id {provider_id}.")
         if not options["no_refresh"]:
             from django_ding import services
 
@@ -69,7 +77,7 @@ class Command(BaseCommand):
 
     def print_authentication(self, auth: Authentication) -> None:
         out = self.stdout
-        out.write(self.style.MIGRATE_HEADING(f"Authentication {auth.authentication_uuid}"))
+        out.write(self.style.MIGRATE_HEADING(f"Authentication {auth.provider_id}"))
         fields = [
             ("phone number", mask_phone(auth.phone_number)),
             ("status", f"{auth.status} ({auth.get_status_display()})"),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('django_ding', '0001_initial_history'),
+        ('django_ding', '0002_authentication_uuid_to_provider_id'),
     ]
 
     operations = [
