@@ -51,6 +51,8 @@ def check_ding_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     messages += _check_use_tz()
     messages += _check_default_region()
     messages += _check_verified_max_age()
+    messages += _check_live_ding_v1()
+    messages += _check_task_backend()
     return messages
 
 
@@ -242,6 +244,60 @@ def _check_sandbox() -> list[CheckMessage]:
                 "settings.DING['SANDBOX_FIXED_CODE'] must be a string of 4 to 10 digits.",
                 hint="For example '123456'.",
                 id="django_ding.E011",
+            )
+        ]
+    return []
+
+
+#: The Ding v1 host, announced as removed by April 2026.
+DING_V1_HOST = "api.ding.live"
+
+
+def _check_live_ding_v1() -> list[CheckMessage]:
+    from django_ding.backends import load_backend_class
+    from django_ding.backends.ding import DingBackend
+
+    try:
+        backend_class = load_backend_class()
+    except DingConfigurationError:
+        return []  # reported by E001
+    if not issubclass(backend_class, DingBackend):
+        return []
+    url = ding_settings.BASE_URL or backend_class.default_base_url or ""
+    if urlsplit(str(url)).hostname != DING_V1_HOST:
+        return []
+    return [
+        Warning(
+            "settings.DING['BACKEND'] is DingBackend pointed at the live Ding v1 API "
+            f"({DING_V1_HOST}), which was deprecated and announced as removed by April 2026.",
+            hint="Move to Prelude Verify v2: DING['BACKEND'] = "
+            "'django_ding.backends.prelude.PreludeBackend' with a v2 API key "
+            "(docs/migrating-to-v2.md).",
+            id="django_ding.W003",
+        )
+    ]
+
+
+def _check_task_backend() -> list[CheckMessage]:
+    if not ding_settings.SEND_ONBOARDED_FEEDBACK:
+        return []
+    from django_ding.tasks import load_task_backend
+
+    alias = ding_settings.TASK_BACKEND
+    try:
+        load_task_backend(str(alias))
+    except Exception as err:  # the framework's InvalidTaskBackend(Error), KeyError...
+        return [
+            Error(
+                f"settings.DING['TASK_BACKEND'] = {alias!r} cannot be loaded from the TASKS "
+                f"setting ({type(err).__name__}: {err}). Onboarding feedback would stay "
+                "queued forever.",
+                hint="Define TASKS = {'default': {'BACKEND': ...}} with a backend that "
+                "exists on your Django: 'django.tasks.backends.immediate.ImmediateBackend' "
+                "on Django 6.x, 'django_tasks.backends.immediate.ImmediateBackend' (and "
+                "'django_tasks' in INSTALLED_APPS) on Django 5.2; or set "
+                "DING['SEND_ONBOARDED_FEEDBACK'] = False.",
+                id="django_ding.E018",
             )
         ]
     return []

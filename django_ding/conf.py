@@ -22,8 +22,10 @@ from django_ding.exceptions import DingConfigurationError
 #: documents each one; keep the two in step.
 DEFAULTS: Final[dict[str, Any]] = {
     # --- Provider client -------------------------------------------------
-    # Dotted path of the backend class.
-    "BACKEND": "django_ding.backends.ding.DingBackend",
+    # Dotted path of the backend class. Prelude Verify v2 is the API a new
+    # account gets a key for; Ding v1 (DingBackend) was announced as removed
+    # by April 2026.
+    "BACKEND": "django_ding.backends.prelude.PreludeBackend",
     # API key (Ding v1: the ``x-api-key`` header; Prelude v2: the Bearer
     # token). Never logged.
     "API_KEY": None,

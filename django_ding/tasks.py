@@ -9,12 +9,26 @@ backend alias is ``DING["TASK_BACKEND"]``.
 
 from __future__ import annotations
 
-try:
-    from django.tasks import task
-except ImportError:  # Django < 6.0: the django-tasks backport
-    from django_tasks import task  # type: ignore[no-redef,unused-ignore]
+from typing import Any
 
-__all__ = ["send_feedback_task"]
+try:
+    from django.tasks import task, task_backends
+except ImportError:  # Django < 6.0: the django-tasks backport
+    from django_tasks import task, task_backends  # type: ignore[no-redef,unused-ignore]
+
+__all__ = ["load_task_backend", "send_feedback_task"]
+
+
+def load_task_backend(alias: str) -> Any:
+    """The task backend ``alias`` of the ``TASKS`` setting, built now.
+
+    Raises the tasks framework's own error (``InvalidTaskBackend``, or
+    ``InvalidTaskBackendError`` in the backport) when the alias is missing or
+    its ``BACKEND`` cannot be imported, which the system check
+    ``django_ding.E018`` reports at startup rather than at the first
+    verified phone.
+    """
+    return task_backends[alias]
 
 
 @task()

@@ -5,9 +5,10 @@ environment says otherwise:
 
 - ``DJANGO_DEBUG=0`` with ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS``
   for a production-like run (``manage.py check --deploy`` is clean then);
-- ``DING_API_KEY`` and ``DING_CUSTOMER_UUID`` to talk to the real Ding API
-  instead of the sandbox. With ``DJANGO_DEBUG=0`` they are required, unless
-  ``DING_SANDBOX=1`` asks for the sandbox on a staging site.
+- ``PRELUDE_API_KEY`` to verify real phones through Prelude Verify v2 (or
+  ``DING_API_KEY`` and ``DING_CUSTOMER_UUID`` for the legacy Ding v1 API)
+  instead of the sandbox. With ``DJANGO_DEBUG=0`` one of them is required,
+  unless ``DING_SANDBOX=1`` asks for the sandbox on a staging site.
 """
 
 from __future__ import annotations
@@ -129,23 +130,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "home"
 
-# The real Ding API when credentials are in the environment. The sandbox only
-# in development (DEBUG on), or on a staging site that asks for it with
-# DING_SANDBOX=1: never as a silent fallback in production.
-_api_key = os.environ.get("DING_API_KEY")
-_customer_uuid = os.environ.get("DING_CUSTOMER_UUID")
+# The provider, from the environment:
+# - PRELUDE_API_KEY: Prelude Verify v2, the API a new account gets a key for;
+# - DING_API_KEY and DING_CUSTOMER_UUID: the legacy Ding v1 API;
+# - neither: the sandbox, in development (DEBUG on) only, or on a staging site
+#   that asks for it with DING_SANDBOX=1. Never a silent fallback in production.
+_prelude_key = os.environ.get("PRELUDE_API_KEY")
+_ding_key = os.environ.get("DING_API_KEY")
+_ding_customer = os.environ.get("DING_CUSTOMER_UUID")
 _sandbox_requested = os.environ.get("DING_SANDBOX") == "1"
-if _api_key and _customer_uuid:
+if _prelude_key:
+    DING = {"BACKEND": "django_ding.backends.prelude.PreludeBackend", "API_KEY": _prelude_key}
+elif _ding_key and _ding_customer:
     DING = {
         "BACKEND": "django_ding.backends.ding.DingBackend",
-        "API_KEY": _api_key,
-        "CUSTOMER_UUID": _customer_uuid,
+        "API_KEY": _ding_key,
+        "CUSTOMER_UUID": _ding_customer,
     }
-elif _api_key or _customer_uuid:
+elif _ding_key or _ding_customer:
     raise ImproperlyConfigured(
-        "Set both DING_API_KEY and DING_CUSTOMER_UUID to use the Ding API "
-        f"({'DING_CUSTOMER_UUID' if _api_key else 'DING_API_KEY'} is missing), or neither "
-        "for the sandbox."
+        "Set both DING_API_KEY and DING_CUSTOMER_UUID to use the Ding v1 API "
+        f"({'DING_CUSTOMER_UUID' if _ding_key else 'DING_API_KEY'} is missing), or "
+        "PRELUDE_API_KEY for Prelude Verify v2."
     )
 elif DEBUG or _sandbox_requested:
     DING = {
@@ -155,9 +161,9 @@ elif DEBUG or _sandbox_requested:
     }
 else:
     raise ImproperlyConfigured(
-        "DJANGO_DEBUG=0 needs DING_API_KEY and DING_CUSTOMER_UUID (the Ding API). "
-        "For a staging site on the sandbox (no SMS; codes on a staff-only inbox page), "
-        "set DING_SANDBOX=1."
+        "DJANGO_DEBUG=0 needs PRELUDE_API_KEY (Prelude Verify v2) or DING_API_KEY and "
+        "DING_CUSTOMER_UUID (Ding v1). For a staging site on the sandbox (no SMS; codes "
+        "on a staff-only inbox page), set DING_SANDBOX=1."
     )
 
 LOGGING = {

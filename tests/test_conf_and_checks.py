@@ -30,7 +30,7 @@ def test_defaults_when_unset():
         assert ding_settings.BASE_URL is None  # each backend has its default_base_url
         assert ding_settings.TIMEOUT == (3.05, 10.0)
         assert ding_settings.API_KEY is None
-        assert ding_settings.BACKEND == DING_PATH
+        assert ding_settings.BACKEND == "django_ding.backends.prelude.PreludeBackend"
         for key, default in DEFAULTS.items():
             assert getattr(ding_settings, key) == default
 
@@ -161,8 +161,37 @@ def test_load_backend_class_from_settings():
 
 
 def run_checks(ding: Any, **extra: Any) -> list[Any]:
+    """The checks' messages for ``ding``, without W003 (DingBackend on the live v1
+    host, which most of these settings are): its own tests are below."""
     with override_settings(DING=ding, **extra):
-        return check_ding_settings()
+        return [m for m in check_ding_settings() if m.id != "django_ding.W003"]
+
+
+def test_w003_ding_v1_on_the_live_host():
+    for ding in (VALID, {**VALID, "BASE_URL": "https://api.ding.live/v1/"}):
+        with override_settings(DING=ding):
+            messages = [m for m in check_ding_settings() if m.id == "django_ding.W003"]
+        assert len(messages) == 1
+        assert isinstance(messages[0], Warning)
+        assert "PreludeBackend" in (messages[0].hint or "")
+    # Elsewhere (the sandbox's v1 face, a proxy) and with other backends: nothing.
+    for ding in (
+        {**VALID, "BASE_URL": "http://127.0.0.1:8000/ding-sandbox/v1"},
+        {"BACKEND": "django_ding.backends.prelude.PreludeBackend", "API_KEY": KEY},
+    ):
+        with override_settings(DING=ding):
+            assert "django_ding.W003" not in ids(check_ding_settings())
+
+
+def test_e018_task_backend_that_cannot_be_loaded():
+    broken = {"default": {"BACKEND": "django.tasks.backends.immediate.NoSuchBackend"}}
+    messages = run_checks(VALID, TASKS=broken)
+    assert ids(messages) == ["django_ding.E018"]
+    assert "TASK_BACKEND" in messages[0].msg
+    assert "ImmediateBackend" in (messages[0].hint or "")
+    assert ids(run_checks({**VALID, "TASK_BACKEND": "nowhere"})) == ["django_ding.E018"]
+    # Without onboarding feedback no task is ever enqueued: nothing to check.
+    assert run_checks({**VALID, "TASK_BACKEND": "nowhere", "SEND_ONBOARDED_FEEDBACK": False}) == []
 
 
 def ids(messages: list[Any]) -> list[str]:

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """``manage.py <args>`` in a fresh interpreter with the example settings."""
     clean_env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DING_"))
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DING_", "PRELUDE_"))
     }
     clean_env.update(
         DJANGO_SETTINGS_MODULE="example_project.settings",
@@ -68,20 +70,32 @@ def test_check_deploy_flags_a_staging_site_on_the_sandbox(tmp_path: Path) -> Non
     assert "django_ding.W002" in result.stdout + result.stderr
 
 
-def test_check_deploy_is_clean_with_the_ding_api(tmp_path: Path) -> None:
+def test_check_deploy_is_clean_with_prelude(tmp_path: Path) -> None:
+    env = production_env() | {"PRELUDE_API_KEY": "not-a-real-key"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path, **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_warns_about_the_live_ding_v1_api(tmp_path: Path) -> None:
     env = production_env() | {
         "DING_API_KEY": "not-a-real-key",
         "DING_CUSTOMER_UUID": "c9f826e0-deca-41ec-871f-ecd6e8efeb46",
     }
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path, **env)
+    result = run_manage("check", tmp_path=tmp_path, **env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "django_ding.W003" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
         ({}, "sandbox.SandboxBackend"),
+        ({"PRELUDE_API_KEY": "k"}, "prelude.PreludeBackend"),
+        (
+            {"PRELUDE_API_KEY": "k", "DING_API_KEY": "k", "DING_CUSTOMER_UUID": "x"},
+            "prelude.PreludeBackend",
+        ),
         (
             {"DING_API_KEY": "k", "DING_CUSTOMER_UUID": "c9f826e0-deca-41ec-871f-ecd6e8efeb46"},
             "ding.DingBackend",
