@@ -14,7 +14,10 @@ from typing import Any
 try:
     from django.tasks import task, task_backends
 except ImportError:  # Django < 6.0: the django-tasks backport
-    from django_tasks import task, task_backends  # type: ignore[no-redef,unused-ignore]
+    from django_tasks import (  # type: ignore[no-redef,assignment,unused-ignore]
+        task,
+        task_backends,
+    )
 
 __all__ = ["load_task_backend", "send_feedback_task"]
 
