@@ -21,8 +21,6 @@ mapping. Every call goes through :meth:`HTTPBackend._request`, which
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import json
 import logging
 import math
@@ -30,17 +28,23 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Final, NamedTuple
+from typing import Any, ClassVar, Final
 from urllib.parse import quote, urlsplit
 
 import requests
-import urllib3.exceptions
 from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 
 from django_ding import __version__
 from django_ding.backends.base import BaseBackend
 from django_ding.backends.redaction import install_urllib3_log_filter, scrub
+from django_ding.backends.retry_policy import (
+    Endpoint,
+    failed_before_sending,
+    parse_retry_after,
+    retry_after,
+    root_reason,
+)
 from django_ding.conf import ding_settings
 from django_ding.exceptions import (
     DingAPIError,
@@ -61,56 +65,6 @@ _HEADERS: Final[dict[str, str]] = {"User-Agent": USER_AGENT, "Accept": "applicat
 # Header values we accept for the API key: visible ASCII, no spaces.
 _HEADER_TOKEN = re.compile(r"[\x21-\x7e]+")
 _JSON = json.JSONDecoder()
-
-
-class Endpoint(NamedTuple):
-    """The wire method and path (relative to ``BASE_URL``) of one operation.
-
-    ``path`` may hold ``{name}`` placeholders filled with URL-encoded values.
-    """
-
-    method: str
-    path: str
-
-    @property
-    def idempotent(self) -> bool:
-        """Whether repeating the call cannot have a second effect (GET)."""
-        return self.method == "GET"
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header value.
-
-    Accepts delay-seconds (``"120"``) or an HTTP-date; a date in the past is
-    ``0``. Returns ``None`` when the header is missing or unreadable, and
-    ``math.inf`` for an absurdly large value (so any cap refuses it).
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-        if when.tzinfo is None:  # "-0000" means UTC with no stated zone
-            when = when.replace(tzinfo=dt.UTC)
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if math.isnan(seconds):
-        return None
-    return max(0.0, seconds)
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    """The wait a 429/5xx asks for: ``retry-after-ms`` (Prelude) or ``Retry-After``."""
-    millis = parse_retry_after(response.headers.get("retry-after-ms"))
-    if millis is not None:
-        return millis / 1000
-    return parse_retry_after(response.headers.get("Retry-After"))
 
 
 class HTTPBackend(BaseBackend):
@@ -324,7 +278,7 @@ class HTTPBackend(BaseBackend):
                 return response
             error = self._api_error(response, secrets)
             if attempt < self.max_retries and self.may_retry_status(endpoint, status):
-                wait = _retry_after(response)
+                wait = retry_after(response)
                 if wait is not None and wait > self.retry_after_max:
                     self.logger.warning(
                         "%s %s %s: HTTP %s asks to wait %.1f s, over "
@@ -373,8 +327,8 @@ class HTTPBackend(BaseBackend):
         path_params: Mapping[str, str] | None,
         secrets: Iterable[str],
     ) -> DingTransportError:
-        reason = _root_reason(err)
-        sent = not _failed_before_sending(err, reason)
+        reason = root_reason(err)
+        sent = not failed_before_sending(err, reason)
         where = f"{endpoint.method} {self._log_path(endpoint, path_params)}"
         host = urlsplit(self.base_url).netloc
         detail = scrub(str(reason if reason is not None else err), secrets) or type(err).__name__
@@ -466,26 +420,3 @@ def _setting_number(name: str, value: object, kind: type[int] | type[float]) -> 
     if kind is float and not math.isfinite(value):
         raise DingConfigurationError(f"settings.DING[{name!r}] must be finite.")
     return kind(value)
-
-
-def _root_reason(err: requests.RequestException) -> BaseException | None:
-    """The urllib3 exception behind a requests one (inside ``MaxRetryError``)."""
-    reason = err.args[0] if err.args else None
-    if isinstance(reason, urllib3.exceptions.MaxRetryError):
-        reason = reason.reason
-    return reason if isinstance(reason, BaseException) else None
-
-
-def _failed_before_sending(err: requests.RequestException, reason: BaseException | None) -> bool:
-    """True only when the request certainly never left this machine.
-
-    A connect timeout, a refused connection and a DNS failure
-    (``NameResolutionError`` is a ``NewConnectionError``) happen before a
-    byte is sent. Anything else (read timeout, connection reset, TLS or
-    protocol error) may have happened after the provider got the request.
-    """
-    if isinstance(err, requests.exceptions.ConnectTimeout):
-        return True
-    return isinstance(
-        reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError
-    )
