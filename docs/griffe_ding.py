@@ -5,8 +5,8 @@ this renders them on the site without changing them:
 
 - ``:func:`get_backend```, ``:class:`~django_ding.models.Authentication```... become
   links to the object when the site documents it, and code otherwise (never a warning);
-- a module attribute without a docstring gets the comment block just above it (each
-  signal's comment lists its keyword arguments; ``#:`` comments too);
+- an attribute without a docstring gets the comment block just above it (each signal's
+  comment lists its keyword arguments; the ``#:`` comments of fields and enum members);
 - ``django_ding.conf.DEFAULTS`` gets a table of every key, its default and the comment
   above it in the source, so the table cannot drift from the code.
 
@@ -58,8 +58,8 @@ def _walk(obj: griffe.Object) -> Any:
 
 
 def _docstring_from_comment(attr: griffe.Attribute) -> None:
-    """Use the ``#`` comment block right above a module-level assignment."""
-    if not attr.parent or not attr.parent.is_module or not attr.lineno:
+    """Use the ``#`` comment block right above an assignment (module or class level)."""
+    if not attr.parent or attr.parent.is_function or not attr.lineno:
         return
     lines = attr.module.lines
     comment: list[str] = []
