@@ -149,7 +149,7 @@ elif _api_key or _customer_uuid:
     )
 elif DEBUG or _sandbox_requested:
     DING = {
-        "BACKEND": "django_ding.backends.sandbox.SandboxBackend",
+        "BACKEND": "django_ding.sandbox.backend.SandboxBackend",
         # A staging site on the sandbox: its inbox answers staff users only.
         "SANDBOX_ALLOW_WITHOUT_DEBUG": not DEBUG,
     }

@@ -1,6 +1,6 @@
 """Helpers for your own test suite: read the codes the sandbox "sent".
 
-With ``DING["BACKEND"] = "django_ding.backends.sandbox.SandboxBackend"`` (or
+With ``DING["BACKEND"] = "django_ding.sandbox.backend.SandboxBackend"`` (or
 ``DingBackend`` pointed at the sandbox's HTTP face on a live server)::
 
     from django_ding.sandbox.testing import clear_outbox, last_code, outbox

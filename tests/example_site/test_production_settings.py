@@ -81,7 +81,7 @@ def test_check_deploy_is_clean_with_the_ding_api(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, "sandbox.SandboxBackend"),
+        ({}, "django_ding.sandbox.backend.SandboxBackend"),
         (
             {"DING_API_KEY": "k", "DING_CUSTOMER_UUID": "c9f826e0-deca-41ec-871f-ecd6e8efeb46"},
             "ding.DingBackend",

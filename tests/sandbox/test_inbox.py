@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from django_ding.backends.sandbox import SandboxBackend
+from django_ding.sandbox.backend import SandboxBackend
 from django_ding.sandbox.testing import last_code
 from django_ding.sandbox.views import normalize_phone_query
 from tests.sandbox.conftest import API_KEY, CUSTOMER_UUID, PHONE

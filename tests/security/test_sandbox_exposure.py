@@ -18,14 +18,14 @@ from django.core.checks import run_checks
 from django.test import Client, override_settings
 
 from django_ding import services
-from django_ding.backends.sandbox import SandboxBackend
 from django_ding.exceptions import DingConfigurationError
+from django_ding.sandbox.backend import SandboxBackend
 from django_ding.sandbox.testing import last_code
 
 pytestmark = pytest.mark.django_db
 
 PHONE = "+33612345670"
-SANDBOX = "django_ding.backends.sandbox.SandboxBackend"
+SANDBOX = "django_ding.sandbox.backend.SandboxBackend"
 KEY = "staging-sandbox-key"
 CUSTOMER_UUID = "c9f826e0-deca-41ec-871f-ecd6e8efeb46"
 
