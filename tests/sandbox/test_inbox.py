@@ -84,9 +84,11 @@ def test_json(client: Client) -> None:
         "code",
         "sender_id",
         "authentication_uuid",
+        "verification_id",
         "attempt_number",
         "created_at",
     }
+    assert message["verification_id"] is None  # a v1 message
 
 
 @pytest.mark.parametrize("query", ["phone_number=%2B33612345678", "phone_number=+33612345678"])
