@@ -9,7 +9,7 @@ official Prelude SDK takes ``base_url="http://<host>/ding-sandbox"``).
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 
 from django_ding.sandbox import api_v2_views, api_views, views
 
@@ -40,5 +40,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("v2/lookup/<str:phone_number>", api_v2_views.lookup, name="api_v2_lookup"),
     path("v2/watch/feedback", api_v2_views.watch_feedback, name="api_v2_feedback"),
-    path("v2/<path:rest>", api_v2_views.not_found, name="api_v2_not_found"),
+    re_path(r"^v2/(?P<rest>.*)$", api_v2_views.not_found, name="api_v2_not_found"),
 ]
