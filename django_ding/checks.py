@@ -1,5 +1,9 @@
 """System checks for the ``DING`` setting.
 
+Add-on apps check their own keys (the sandbox: :mod:`django_ding.sandbox.checks`,
+``E010``, ``E011``, ``E015``, ``E016``, ``E019``, ``E020``, ``W002``); a
+backend that needs an app names it in ``required_app`` (``E012``).
+
 Every message names the setting to fix; every check has an id
 (``django_ding.E001``...) so a project can silence it with
 ``SILENCED_SYSTEM_CHECKS``.
@@ -7,7 +11,6 @@ Every message names the setting to fix; every check has an id
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +24,7 @@ from django_ding.conf import (
     default_region,
     ding_settings,
     normalize_timeout,
+    plugin_defaults,
     verified_max_age,
 )
 from django_ding.exceptions import DingConfigurationError
@@ -43,11 +47,10 @@ def check_ding_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
         ]
     messages: list[CheckMessage] = []
     messages += _check_unknown_keys()
+    messages += _check_deprecated_backend_path()
     messages += _check_backend()
     messages += _check_timeout()
     messages += _check_base_url()
-    messages += _check_sandbox()
-    messages += _check_sandbox_without_debug()
     messages += _check_use_tz()
     messages += _check_default_region()
     messages += _check_verified_max_age()
@@ -56,40 +59,31 @@ def check_ding_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     return messages
 
 
-@register(Tags.security, deploy=True)
-def check_sandbox_in_production(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """``manage.py check --deploy``: the sandbox must not serve a live site."""
-    if settings.DEBUG:
-        return []
-    from django_ding.backends import load_backend_class
-
-    try:
-        backend_class = load_backend_class()
-    except DingConfigurationError:
-        return []  # reported by E001
-    if not getattr(backend_class, "requires_sandbox_app", False):
-        return []
-    return [
-        Warning(
-            f"settings.DING['BACKEND'] is the sandbox ({ding_settings.BACKEND}) with DEBUG off.",
-            hint="DING['SANDBOX_ALLOW_WITHOUT_DEBUG'] is for staging sites: the sandbox "
-            "sends no SMS and shows codes to staff on its inbox page. Use "
-            "django_ding.backends.prelude.PreludeBackend with DING['API_KEY'] (or "
-            "django_ding.backends.ding.DingBackend with DING['API_KEY'] and "
-            "DING['CUSTOMER_UUID']) in production.",
-            id="django_ding.W002",
-        )
-    ]
-
-
 def _check_unknown_keys() -> list[CheckMessage]:
     return [
         Warning(
             f"settings.DING[{key!r}] is not a django-ding setting and is ignored.",
-            hint="Check the spelling. Known keys: " + ", ".join(sorted(DEFAULTS)) + ".",
+            hint="Check the spelling. Known keys: "
+            + ", ".join(sorted(DEFAULTS.keys() | plugin_defaults().keys()))
+            + ".",
             id="django_ding.W001",
         )
         for key in ding_settings.unknown_keys()
+    ]
+
+
+def _check_deprecated_backend_path() -> list[CheckMessage]:
+    from django_ding.backends.sandbox import MOVED
+
+    new_path = MOVED.get(str(ding_settings.BACKEND))
+    if new_path is None:
+        return []
+    return [
+        Warning(
+            f"settings.DING['BACKEND'] = {ding_settings.BACKEND!r} is a deprecated path.",
+            hint=f"Use {new_path!r}; the old path will be removed in a future release.",
+            id="django_ding.W004",
+        )
     ]
 
 
@@ -104,17 +98,17 @@ def _check_backend() -> list[CheckMessage]:
                 str(err),
                 hint="Set DING['BACKEND'] to 'django_ding.backends.prelude.PreludeBackend', "
                 "'django_ding.backends.ding.DingBackend' or "
-                "'django_ding.backends.sandbox.SandboxBackend'.",
+                "'django_ding.sandbox.backend.SandboxBackend'.",
                 id="django_ding.E001",
             )
         ]
-    if getattr(backend_class, "requires_sandbox_app", False) and not apps.is_installed(
-        "django_ding.sandbox"
-    ):
+    required_app = getattr(backend_class, "required_app", None)
+    if required_app and not apps.is_installed(required_app):
         return [
             Error(
-                f"settings.DING['BACKEND'] = {ding_settings.BACKEND!r} needs the sandbox app.",
-                hint="Add 'django_ding.sandbox' to INSTALLED_APPS (and run migrate).",
+                f"settings.DING['BACKEND'] = {ding_settings.BACKEND!r} needs the app "
+                f"{required_app!r}.",
+                hint=f"Add {required_app!r} to INSTALLED_APPS (and run migrate).",
                 id="django_ding.E012",
             )
         ]
@@ -191,62 +185,6 @@ def _check_base_url() -> list[CheckMessage]:
             id="django_ding.E008",
         )
     ]
-
-
-def _check_sandbox_without_debug() -> list[CheckMessage]:
-    from django_ding.backends import load_backend_class
-
-    opt_in = ding_settings.SANDBOX_ALLOW_WITHOUT_DEBUG
-    if not isinstance(opt_in, bool):
-        return [
-            Error(
-                "settings.DING['SANDBOX_ALLOW_WITHOUT_DEBUG'] must be True or False.",
-                hint="Leave it unset (False) in production.",
-                id="django_ding.E016",
-            )
-        ]
-    if settings.DEBUG or opt_in:
-        return []
-    try:
-        backend_class = load_backend_class()
-    except DingConfigurationError:
-        return []  # reported by E001
-    if not getattr(backend_class, "requires_sandbox_app", False):
-        return []
-    return [
-        Error(
-            f"settings.DING['BACKEND'] is the sandbox ({ding_settings.BACKEND}) with DEBUG off.",
-            hint="The sandbox sends no SMS and shows every code on its inbox page, so it "
-            "does not run with DEBUG off. Configure a real backend (DING['BACKEND'] and "
-            "DING['API_KEY']), or, for a staging site only, set "
-            "DING['SANDBOX_ALLOW_WITHOUT_DEBUG'] = True.",
-            id="django_ding.E015",
-        )
-    ]
-
-
-def _check_sandbox() -> list[CheckMessage]:
-    code = ding_settings.SANDBOX_FIXED_CODE
-    if code is None:
-        return []
-    if not settings.DEBUG:
-        return [
-            Error(
-                "settings.DING['SANDBOX_FIXED_CODE'] is set while DEBUG is off.",
-                hint="A fixed code is for demos and end-to-end tests only; remove it "
-                "from production settings.",
-                id="django_ding.E010",
-            )
-        ]
-    if not (isinstance(code, str) and re.fullmatch(r"\d{4,10}", code)):
-        return [
-            Error(
-                "settings.DING['SANDBOX_FIXED_CODE'] must be a string of 4 to 10 digits.",
-                hint="For example '123456'.",
-                id="django_ding.E011",
-            )
-        ]
-    return []
 
 
 #: The Ding v1 host, announced as removed by April 2026.

@@ -7,13 +7,22 @@ at import time::
     from django_ding.conf import ding_settings
 
     ding_settings.TIMEOUT  # -> (3.05, 10.0)
+
+Add-on apps (the sandbox is one) read their own keys from the same ``DING``
+dict. The core knows nothing of them: an app declares its keys and defaults
+with :func:`register_plugin_settings` (from its ``AppConfig.ready()``), and
+the unknown-key warning ``django_ding.W001`` then leaves them alone while the
+app is installed. ``DING`` stays one dict.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Final
 
 import phonenumbers
+from django.apps import apps
 from django.conf import settings
 
 from django_ding.exceptions import DingConfigurationError
@@ -71,17 +80,6 @@ DEFAULTS: Final[dict[str, Any]] = {
     "SEND_ONBOARDED_FEEDBACK": True,
     # Django task backend alias used for feedback calls.
     "TASK_BACKEND": "default",
-    # --- Sandbox ----------------------------------------------------------
-    # Let the sandbox (backend, inbox, wire API) run with DEBUG off: an
-    # explicit opt-in for staging and load tests. The inbox then answers staff
-    # only and the wire API only API_KEY.
-    "SANDBOX_ALLOW_WITHOUT_DEBUG": False,
-    # A fixed code for demos and end-to-end tests (refused when DEBUG=False).
-    "SANDBOX_FIXED_CODE": None,
-    # Seconds a "slow" magic number makes the sandbox wait.
-    "SANDBOX_SLOW_SECONDS": 15.0,
-    # How many sandbox messages the outbox keeps (oldest are dropped).
-    "SANDBOX_OUTBOX_SIZE": 100,
     # --- Views ----------------------------------------------------------------
     # Region used to parse numbers typed without a +country prefix.
     "DEFAULT_REGION": None,
@@ -97,8 +95,47 @@ DEFAULTS: Final[dict[str, Any]] = {
 }
 
 
+#: Keys declared by add-on apps: app name -> {key: default}.
+_PLUGIN_DEFAULTS: dict[str, Mapping[str, Any]] = {}
+
+
+def register_plugin_settings(app_name: str, defaults: Mapping[str, Any]) -> None:
+    """Declare the ``DING`` keys read by the add-on app ``app_name`` (its
+    ``AppConfig.name``), with their defaults.
+
+    Call it from the app's ``AppConfig.ready()``. While the app is installed
+    (``apps.is_installed(app_name)``) its keys are known: ``W001`` does not
+    flag them and :meth:`DingSettings.unknown_keys` leaves them out. The app
+    reads its values itself (:meth:`DingSettings.user_settings`); the core
+    never imports it. Registering again replaces the app's keys; a key the
+    core or another app already owns is a ``ValueError``.
+    """
+    taken = set(DEFAULTS)
+    for other, keys in _PLUGIN_DEFAULTS.items():
+        if other != app_name:
+            taken |= set(keys)
+    clash = sorted(taken & set(defaults))
+    if clash:
+        raise ValueError(f"DING keys already declared elsewhere: {', '.join(clash)}.")
+    _PLUGIN_DEFAULTS[app_name] = MappingProxyType(dict(defaults))
+
+
+def plugin_defaults() -> dict[str, Any]:
+    """The keys (with their defaults) of the installed add-on apps."""
+    known: dict[str, Any] = {}
+    for app_name, defaults in _PLUGIN_DEFAULTS.items():
+        if apps.is_installed(app_name):
+            known.update(defaults)
+    return known
+
+
 class DingSettings:
     """Attribute access to the ``DING`` setting, falling back to :data:`DEFAULTS`."""
+
+    def user_settings(self) -> dict[str, Any]:
+        """``settings.DING`` as the project wrote it (``{}`` when unset).
+        Add-on apps read their own keys here."""
+        return self._user_settings()
 
     def _user_settings(self) -> dict[str, Any]:
         value = getattr(settings, "DING", None)
@@ -116,8 +153,10 @@ class DingSettings:
         return self._user_settings().get(name, DEFAULTS[name])
 
     def unknown_keys(self) -> list[str]:
-        """Keys of ``settings.DING`` that django-ding does not know (typos)."""
-        return sorted(key for key in self._user_settings() if key not in DEFAULTS)
+        """Keys of ``settings.DING`` that neither django-ding nor an installed
+        add-on app (:func:`register_plugin_settings`) knows (typos)."""
+        known = DEFAULTS.keys() | plugin_defaults().keys()
+        return sorted(key for key in self._user_settings() if key not in known)
 
     def require(self, name: str) -> Any:
         """Return a setting that must be set, or raise naming the exact key."""

@@ -22,7 +22,7 @@ SANDBOX_INBOX_URL_NAME = "ding_sandbox:inbox"
 def sandbox_is_active() -> bool:
     """Whether ``DING["BACKEND"]`` is the sandbox (or a subclass of it)."""
     try:
-        from django_ding.backends.sandbox import SandboxBackend
+        from django_ding.sandbox.backend import SandboxBackend
     except ImportError:  # pragma: no cover - the sandbox ships with django-ding
         return False
     try:

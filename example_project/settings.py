@@ -155,7 +155,7 @@ elif _ding_key or _ding_customer:
     )
 elif DEBUG or _sandbox_requested:
     DING = {
-        "BACKEND": "django_ding.backends.sandbox.SandboxBackend",
+        "BACKEND": "django_ding.sandbox.backend.SandboxBackend",
         # A staging site on the sandbox: its inbox answers staff users only.
         "SANDBOX_ALLOW_WITHOUT_DEBUG": not DEBUG,
     }

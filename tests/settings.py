@@ -98,7 +98,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # pytest-django runs with DEBUG off, as production does: the sandbox needs its
 # explicit opt-in (a staging site's setting).
 DING = {
-    "BACKEND": "django_ding.backends.sandbox.SandboxBackend",
+    "BACKEND": "django_ding.sandbox.backend.SandboxBackend",
     "SANDBOX_ALLOW_WITHOUT_DEBUG": True,
     "API_KEY": "test-api-key-not-real",
     "CUSTOMER_UUID": "c9f826e0-deca-41ec-871f-ecd6e8efeb46",

@@ -2,7 +2,7 @@
 
 :class:`~django_ding.backends.ding.DingBackend`,
 :class:`~django_ding.backends.prelude.PreludeBackend` and
-:class:`~django_ding.backends.sandbox.SandboxBackend` use them, so a bad
+:class:`~django_ding.sandbox.backend.SandboxBackend` use them, so a bad
 argument fails the same way whichever backend is configured. Messages never
 echo the value: it may be a real phone number or a code.
 """

@@ -72,6 +72,10 @@ class BaseBackend(abc.ABC):
     #: Whether it also needs ``CUSTOMER_UUID`` (checks E003/E004): Ding v1
     #: does, Prelude v2 does not.
     requires_customer_uuid: ClassVar[bool] = False
+    #: The ``INSTALLED_APPS`` entry the backend needs (its state, its models),
+    #: or ``None``. The system check ``django_ding.E012`` reports it missing;
+    #: e.g. ``"django_ding.sandbox"`` for the sandbox backends.
+    required_app: ClassVar[str | None] = None
     #: The server used when ``DING["BASE_URL"]`` is unset (``None``).
     default_base_url: ClassVar[str | None] = None
     #: The optional fields ``create_authentication`` accepts.

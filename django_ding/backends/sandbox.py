@@ -1,211 +1,39 @@
-"""``SandboxBackend``: the sandbox provider, in-process.
+"""Deprecated module: the sandbox backend lives in the sandbox app now.
 
-It answers the six operations from :mod:`django_ding.sandbox.provider`, the
-same engine that serves the sandbox's HTTP face, so a scenario gives the same
-results here and through :class:`~django_ding.backends.ding.DingBackend`
-pointed at ``/ding-sandbox/v1``. Arguments are checked with DingBackend's own
-checks (a malformed argument is the same ``TypeError``/``ValueError``, raised
-before the provider sees anything). Needs ``"django_ding.sandbox"`` in
-``INSTALLED_APPS`` (its state lives in the database). With DEBUG off every
-call raises :class:`~django_ding.exceptions.DingConfigurationError` unless
-``DING["SANDBOX_ALLOW_WITHOUT_DEBUG"]`` is ``True``.
+``SandboxBackend`` moved to :mod:`django_ding.sandbox.backend`. This module
+only resolves the old dotted path, ``django_ding.backends.sandbox.SandboxBackend``
+(in ``DING["BACKEND"]`` or an import), with a :class:`DeprecationWarning`;
+the system check ``django_ding.W003`` names the new path. It will be removed
+in a future release.
 
-The slow magic number sleeps: when ``DING["SANDBOX_SLOW_SECONDS"]`` reaches
-the read timeout, the call sleeps for the read timeout and raises
-:class:`~django_ding.exceptions.DingTimeoutError` (``request_sent=True``:
-the provider did the work, as a real server would have).
+The core package never imports the sandbox: the class is looked up by its
+dotted path, at attribute access.
 """
 
 from __future__ import annotations
 
-import json
-import time
-import uuid
-from collections.abc import Callable
-from typing import Any
+import importlib
+import warnings
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final
 
-from django.apps import apps
-from django.views.decorators.debug import sensitive_variables
+__all__: list[str] = []
 
-from django_ding.backends.arguments import (
-    cnam_argument,
-    code_argument,
-    create_fields_argument,
-    feedback_status_argument,
-    phone_argument,
-    uuid_argument,
+#: Old dotted path -> new dotted path of every name this module used to hold.
+MOVED: Final[Mapping[str, str]] = MappingProxyType(
+    {"django_ding.backends.sandbox.SandboxBackend": "django_ding.sandbox.backend.SandboxBackend"}
 )
-from django_ding.backends.base import BaseBackend
-from django_ding.backends.results import (
-    AuthenticationStatusResponse,
-    CreateAuthenticationResponse,
-    CreateCheckResponse,
-    FeedbackResponse,
-    LookupResponse,
-    RetryAuthenticationResponse,
-)
-from django_ding.exceptions import DingAPIError, DingConfigurationError, DingTimeoutError
-
-__all__ = ["SandboxBackend"]
-
-_APP = "django_ding.sandbox"
 
 
-class SandboxBackend(BaseBackend):
-    """A local Ding provider: codes in the console, the inbox page and the
-    outbox; no network, no credentials. ``sleep`` replaces ``time.sleep``
-    (tests)."""
-
-    requires_credentials = False
-    #: The system check django_ding.E012 requires "django_ding.sandbox" installed.
-    requires_sandbox_app = True
-
-    @sensitive_variables("kwargs")
-    def __init__(self, *, sleep: Callable[[float], None] | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        if not apps.is_installed(_APP):
-            raise DingConfigurationError(
-                'SandboxBackend keeps its state in the database: add "django_ding.sandbox" '
-                "to INSTALLED_APPS and run migrate."
-            )
-        self._sleep = sleep or time.sleep
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__}>"
-
-    @property
-    def _customer(self) -> str:
-        from django_ding.sandbox.provider import SANDBOX_CUSTOMER_UUID
-
-        customer = self.customer_uuid or SANDBOX_CUSTOMER_UUID
-        try:
-            return str(uuid.UUID(str(customer)))
-        except ValueError:
-            raise DingConfigurationError("settings.DING['CUSTOMER_UUID'] is not a UUID.") from None
-
-    # -- The six operations -------------------------------------------------
-    # Arguments are checked exactly as DingBackend checks them before sending
-    # (same helpers, same TypeError/ValueError); the rest is the provider's.
-
-    @sensitive_variables("phone_number", "phone", "fields", "extra")
-    def create_authentication(
-        self, phone_number: str, **fields: Any
-    ) -> CreateAuthenticationResponse:
-        from django_ding.sandbox import provider
-
-        phone = phone_argument(phone_number)
-        self.validate_fields(fields)
-        extra = create_fields_argument(fields)
-        customer = self._customer
-        wire = self._call(
-            phone,
-            lambda: provider.create_authentication(
-                customer_uuid=customer, phone_number=phone, fields=extra
-            ),
-        )
-        return CreateAuthenticationResponse.from_wire(wire)
-
-    @sensitive_variables("check_code", "code", "phone_number")
-    def check(
-        self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
-    ) -> CreateCheckResponse:
-        from django_ding.sandbox import provider
-
-        auth = uuid_argument(authentication_uuid, "authentication_uuid")
-        code = code_argument(check_code)
-        customer = self._customer
-        wire = self._call(
-            None,
-            lambda: provider.check(
-                customer_uuid=customer, authentication_uuid=auth, check_code=code
-            ),
-        )
-        return CreateCheckResponse.from_wire(wire)
-
-    @sensitive_variables("phone_number")
-    def retry(
-        self, authentication_uuid: str, *, phone_number: str | None = None
-    ) -> RetryAuthenticationResponse:
-        from django_ding.sandbox import provider
-
-        auth = uuid_argument(authentication_uuid, "authentication_uuid")
-        customer = self._customer
-        wire = self._call(
-            None, lambda: provider.retry(customer_uuid=customer, authentication_uuid=auth)
-        )
-        return RetryAuthenticationResponse.from_wire(wire)
-
-    @sensitive_variables("phone_number", "phone")
-    def feedback(self, phone_number: str, status: str) -> FeedbackResponse:
-        from django_ding.sandbox import provider
-
-        phone = phone_argument(phone_number)
-        wire_status = feedback_status_argument(status)
-        customer = self._customer
-        wire = self._call(
-            phone,
-            lambda: provider.feedback(
-                customer_uuid=customer, phone_number=phone, status=wire_status
-            ),
-        )
-        return FeedbackResponse.from_wire(wire)
-
-    def get_authentication_status(self, auth_uuid: str) -> AuthenticationStatusResponse:
-        from django_ding.sandbox import provider
-
-        auth = uuid_argument(auth_uuid, "auth_uuid")
-        wire = self._call(None, lambda: provider.authentication_status(auth_uuid=auth))
-        return AuthenticationStatusResponse.from_wire(wire)
-
-    @sensitive_variables("phone_number", "phone")
-    def lookup(self, phone_number: str, *, cnam: bool = False) -> LookupResponse:
-        from django_ding.sandbox import provider
-
-        phone = phone_argument(phone_number)
-        cnam = cnam_argument(cnam)
-        customer = self._customer
-        wire = self._call(
-            phone,
-            lambda: provider.lookup(
-                customer_uuid=customer, phone_number=phone, types=["cnam"] if cnam else []
-            ),
-        )
-        return LookupResponse.from_wire(wire)
-
-    # -- Plumbing -------------------------------------------------------------
-
-    # The provider's frames below hold the number and the code under names of
-    # their own: hide every local of them in error reports.
-    @sensitive_variables()
-    def _call(
-        self, phone_number: object, operation: Callable[[], dict[str, Any]]
-    ) -> dict[str, Any]:
-        """Run ``operation``; engine errors become ``DingAPIError``, and the
-        slow magic number sleeps or times out like a slow server."""
-        from django_ding.sandbox.access import require_sandbox_enabled
-        from django_ding.sandbox.provider import SandboxProviderError, slow_seconds_for
-
-        require_sandbox_enabled()
-        delay = slow_seconds_for(phone_number)
-        try:
-            try:
-                return operation()
-            finally:
-                if delay is not None:
-                    self._wait(delay)
-        except SandboxProviderError as err:
-            raise DingAPIError.from_body(
-                status_code=err.status_code, body=json.dumps(err.body)
-            ) from err
-
-    def _wait(self, delay: float) -> None:
-        read_timeout = self.timeout[1]
-        if delay < read_timeout:
-            self._sleep(delay)
-            return
-        self._sleep(read_timeout)
-        raise DingTimeoutError(
-            f"The Ding sandbox did not answer within {read_timeout:g} s "
-            "(slow magic number; see docs/sandbox.md).",
-            request_sent=True,
-        )
+def __getattr__(name: str) -> Any:
+    new_path = MOVED.get(f"{__name__}.{name}")
+    if new_path is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"{__name__}.{name} is deprecated: use {new_path} (DING['BACKEND'] = {new_path!r}).",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    module_path, _, attribute = new_path.rpartition(".")
+    return getattr(importlib.import_module(module_path), attribute)

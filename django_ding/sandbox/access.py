@@ -19,6 +19,7 @@ from django.http import HttpRequest
 
 from django_ding.conf import ding_settings
 from django_ding.exceptions import DingConfigurationError
+from django_ding.sandbox.conf import sandbox_settings
 
 __all__ = [
     "allowed_without_debug",
@@ -31,7 +32,7 @@ __all__ = [
 
 def allowed_without_debug() -> bool:
     """``DING["SANDBOX_ALLOW_WITHOUT_DEBUG"]``, which must be a real ``bool``."""
-    value = ding_settings.SANDBOX_ALLOW_WITHOUT_DEBUG
+    value = sandbox_settings.SANDBOX_ALLOW_WITHOUT_DEBUG
     if not isinstance(value, bool):
         raise DingConfigurationError(
             f"settings.DING['SANDBOX_ALLOW_WITHOUT_DEBUG'] must be True or False, not {value!r}."

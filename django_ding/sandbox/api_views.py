@@ -14,13 +14,11 @@ The views answer 404 unless the sandbox is enabled
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
@@ -30,6 +28,7 @@ from django_ding.backends.enums import ErrorCode
 from django_ding.sandbox import provider
 from django_ding.sandbox.access import sandbox_enabled, wire_api_key
 from django_ding.sandbox.errors import SandboxProviderError, api_error
+from django_ding.sandbox.request_json import BadBody, json_object
 
 __all__ = [
     "authentication_status",
@@ -99,16 +98,9 @@ def _error_response(err: SandboxProviderError) -> JsonResponse:
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
     try:
-        raw = request.body
-    except RequestDataTooBig:
-        raise api_error(ErrorCode.BAD_REQUEST, "The request body is too large.") from None
-    try:
-        data = json.loads(raw) if raw.strip() else None
-    except (UnicodeDecodeError, ValueError):
-        raise api_error(ErrorCode.BAD_REQUEST, "The request body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise api_error(ErrorCode.BAD_REQUEST, "The request body must be a JSON object.")
-    return data
+        return json_object(request)
+    except BadBody as err:
+        raise api_error(ErrorCode.BAD_REQUEST, str(err)) from None
 
 
 @_endpoint("POST")

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 
-from django_ding.conf import ding_settings
+from django_ding.sandbox.conf import sandbox_settings
 
 __all__ = ["CODE_LENGTH", "SandboxText", "code_matches", "hash_code", "new_code", "render_text"]
 
@@ -36,7 +36,7 @@ _DEFAULT_TEXT = "Your verification code is %(code)s"
 
 def new_code() -> str:
     """The fixed code when allowed, else a random 6-digit code."""
-    fixed = ding_settings.SANDBOX_FIXED_CODE
+    fixed = sandbox_settings.SANDBOX_FIXED_CODE
     if fixed is not None:
         if settings.DEBUG and isinstance(fixed, str) and _FIXED_CODE.fullmatch(fixed):
             return fixed

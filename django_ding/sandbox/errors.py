@@ -1,4 +1,5 @@
-"""Errors of the sandbox provider, shaped like Ding's ``ErrorResponse``."""
+"""Errors of the sandbox provider: Ding v1's ``ErrorResponse`` and Prelude v2's
+``{code, message, param?}``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django_ding.backends.enums import ErrorCode
 
-__all__ = ["DOC_URL", "SandboxProviderError", "api_error"]
+__all__ = ["DOC_URL", "SandboxProviderError", "api_error", "v2_error"]
 
 #: Where Ding documents each error code (``#<code>`` is appended).
 DOC_URL = "https://docs.prelude.so/verify/v1/documentation/errors"
@@ -31,3 +32,13 @@ def api_error(code: ErrorCode, message: str, status_code: int = 400) -> SandboxP
         status_code,
         {"code": code.value, "message": message, "doc_url": f"{DOC_URL}#{code.value}"},
     )
+
+
+def v2_error(
+    code: str, message: str, *, status_code: int = 400, param: str | None = None
+) -> SandboxProviderError:
+    """A Prelude v2 error: the body ``{code, message, param?}``."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if param is not None:
+        body["param"] = param
+    return SandboxProviderError(status_code, body)

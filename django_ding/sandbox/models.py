@@ -1,6 +1,8 @@
 """State of the sandbox provider, kept in the database.
 
-The sandbox plays Ding, so it keeps what Ding keeps: authentications, the
+The sandbox plays Ding v1 and Prelude Verify v2 on the same state: a v2
+verification is a :class:`SandboxAuthentication` with a ``verification_id``
+(``vrf_...``); v1 authentications have none. It keeps what Ding keeps: authentications, the
 attempts (deliveries) of each, the checks made against them and the feedback
 received. Nothing lives in process memory, so any number of server processes
 share one sandbox.
@@ -29,8 +31,24 @@ class SandboxAuthentication(models.Model):
         PENDING = "pending", _("Pending")
         RATE_LIMITED = "rate_limited", _("Rate limited")
         SPAM_DETECTED = "spam_detected", _("Spam detected")
+        BLOCKED = "blocked", _("Blocked")
 
     uuid = models.UUIDField(_("UUID"), unique=True, default=uuid.uuid4, editable=False)
+    verification_id = models.CharField(
+        _("verification id"),
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The Prelude v2 id (vrf_...) of a verification made on the v2 face."),
+    )
+    block_reason = models.CharField(
+        _("block reason"),
+        max_length=32,
+        blank=True,
+        help_text=_("Why a v2 create was blocked (in_block_list, suspicious...)."),
+    )
     customer_uuid = models.UUIDField(_("customer UUID"), db_index=True)
     phone_number = models.CharField(_("phone number"), max_length=20, db_index=True)
     status = models.CharField(
@@ -147,6 +165,12 @@ class SandboxMessage(models.Model):
     code_start = models.PositiveIntegerField(_("code start"))
     code_length = models.PositiveIntegerField(_("code length"))
     authentication_uuid = models.UUIDField(_("authentication UUID"))
+    verification_id = models.CharField(
+        _("verification id"),
+        max_length=40,
+        blank=True,
+        help_text=_("The v2 id (vrf_...) of the verification, empty for v1."),
+    )
     attempt_number = models.PositiveIntegerField(_("attempt number"))
     sender_id = models.CharField(_("sender id"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -167,3 +191,8 @@ class SandboxMessage(models.Model):
     @property
     def masked_phone_number(self) -> str:
         return mask_phone(self.phone_number)
+
+    @property
+    def provider_id(self) -> str:
+        """The id the client holds: the v2 ``vrf_`` id, else the v1 UUID."""
+        return self.verification_id or str(self.authentication_uuid)

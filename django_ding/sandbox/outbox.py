@@ -28,6 +28,7 @@ def deliver(
     phone_number: str,
     authentication_uuid: uuid.UUID,
     attempt_number: int,
+    verification_id: str = "",
     text: SandboxText,
     sender_id: str = "",
 ) -> SandboxMessage:
@@ -40,6 +41,7 @@ def deliver(
             code_start=text.code_start,
             code_length=text.code_length,
             authentication_uuid=authentication_uuid,
+            verification_id=verification_id,
             attempt_number=attempt_number,
             sender_id=sender_id,
         )

@@ -1,11 +1,14 @@
 """The sandbox provider engine: Ding v1's semantics on local state.
 
 Both faces of the sandbox call these functions: the in-process
-:class:`~django_ding.backends.sandbox.SandboxBackend` and the HTTP views of
-:mod:`django_ding.sandbox.api_views`. Each takes the request's values as they
-came (any type: they are validated here, as the real API would) and returns
-the response body as a *wire* dict, exactly as the spec's response schemas,
-or raises :class:`~django_ding.sandbox.errors.SandboxProviderError`.
+:class:`~django_ding.sandbox.backend.SandboxBackend` and the HTTP views of
+:mod:`django_ding.sandbox.api_views`. Prelude v2's semantics
+(:mod:`django_ding.sandbox.provider_v2`) are built on the same state and the
+same steps (:func:`send_attempt`, :func:`check_status`, :func:`refusal`).
+Each takes the request's values as they came (any type: they are validated
+here, as the real API would) and returns the response body as a *wire* dict,
+exactly as the spec's response schemas, or raises
+:class:`~django_ding.sandbox.errors.SandboxProviderError`.
 
 The slow magic number is the faces' business (:func:`slow_seconds_for`):
 a server sleeps, an in-process backend times out.
@@ -61,10 +64,14 @@ __all__ = [
     "SandboxProviderError",
     "authentication_status",
     "check",
+    "check_status",
     "create_authentication",
+    "ding_phone",
     "feedback",
     "lookup",
+    "refusal",
     "retry",
+    "send_attempt",
     "slow_seconds_for",
 ]
 
@@ -93,7 +100,7 @@ def create_authentication(
 ) -> dict[str, Any]:
     """``POST /authentication``."""
     customer = require_uuid(customer_uuid, "customer_uuid")
-    phone = _phone(phone_number)
+    phone = ding_phone(phone_number)
     magic = magic_for(phone)
     if magic is Magic.BLOCKED_NUMBER:
         raise api_error(ErrorCode.BLOCKED_NUMBER, "This phone number is blocked.")
@@ -121,7 +128,7 @@ def create_authentication(
             fields=cleaned,
         )
         if status == SandboxAuthentication.Status.PENDING:
-            _send(auth, 1, now)
+            send_attempt(auth, 1, now)
     return {
         "authentication_uuid": str(auth.uuid),
         "status": AuthenticationStatus(status).value,
@@ -143,7 +150,7 @@ def check(
     now = timezone.now()
     with transaction.atomic():
         auth = _locked(customer, auth_id)
-        status = _check_status(auth, check_code, now)
+        status = check_status(auth, check_code, now)
         if status == CheckStatus.VALID:
             auth.validated_at = now
             auth.save(update_fields=["validated_at"])
@@ -154,8 +161,10 @@ def check(
     return {"authentication_uuid": str(auth.uuid), "status": status.value}
 
 
-def _check_status(auth: SandboxAuthentication, typed: str, now: dt.datetime) -> CheckStatus:
-    refused = _refusal(auth, now)
+def check_status(auth: SandboxAuthentication, typed: str, now: dt.datetime) -> CheckStatus:
+    """What checking ``typed`` against ``auth`` at ``now`` finds (v1 terms;
+    the v2 face maps them)."""
+    refused = refusal(auth, now)
     if refused is not None:
         return {
             RetryStatus.ALREADY_VALIDATED: CheckStatus.ALREADY_VALIDATED,
@@ -180,7 +189,7 @@ def retry(*, customer_uuid: object, authentication_uuid: object) -> dict[str, An
     now = timezone.now()
     with transaction.atomic():
         auth = _locked(customer, auth_id)
-        status = _refusal(auth, now)
+        status = refusal(auth, now)
         if status is None and auth.remaining_retry == 0:
             status = RetryStatus.RATE_LIMITED
         if status is None and auth.next_retry_at is not None and now < auth.next_retry_at:
@@ -190,7 +199,7 @@ def retry(*, customer_uuid: object, authentication_uuid: object) -> dict[str, An
             auth.remaining_retry -= 1
             auth.next_retry_at = now + RETRY_DELAY
             auth.save(update_fields=["remaining_retry", "next_retry_at"])
-            _send(auth, auth.attempts.count() + 1, now)
+            send_attempt(auth, auth.attempts.count() + 1, now)
     out: dict[str, Any] = {
         "authentication_uuid": str(auth.uuid),
         "status": status.value,
@@ -203,13 +212,16 @@ def retry(*, customer_uuid: object, authentication_uuid: object) -> dict[str, An
     return out
 
 
-def _refusal(auth: SandboxAuthentication, now: dt.datetime) -> RetryStatus | None:
+def refusal(auth: SandboxAuthentication, now: dt.datetime) -> RetryStatus | None:
     """Why nothing more can happen to ``auth`` (as a retry status), if so."""
     if auth.validated_at is not None:
         return RetryStatus.ALREADY_VALIDATED
     if auth.status == SandboxAuthentication.Status.RATE_LIMITED:
         return RetryStatus.RATE_LIMITED
-    if auth.status == SandboxAuthentication.Status.SPAM_DETECTED:
+    if auth.status in (
+        SandboxAuthentication.Status.SPAM_DETECTED,
+        SandboxAuthentication.Status.BLOCKED,
+    ):
         return RetryStatus.NO_ATTEMPT
     if now >= auth.expires_at:
         return RetryStatus.EXPIRED_AUTH
@@ -221,7 +233,7 @@ def _refusal(auth: SandboxAuthentication, now: dt.datetime) -> RetryStatus | Non
 def feedback(*, customer_uuid: object, phone_number: object, status: object) -> dict[str, Any]:
     """``POST /authentication/feedback``: each status once per phone number."""
     customer = require_uuid(customer_uuid, "customer_uuid")
-    phone = _phone(phone_number)
+    phone = ding_phone(phone_number)
     if not isinstance(status, str) or status not in set(FeedbackStatus):
         raise api_error(
             ErrorCode.INVALID_FEEDBACK_STATUS, "status must be onboarded or not_onboarded."
@@ -260,14 +272,14 @@ def lookup(
     wanted = list(types)
     if any(kind != "cnam" for kind in wanted):
         raise api_error(ErrorCode.BAD_REQUEST, "type accepts only cnam.")
-    phone = _phone(phone_number)
+    phone = ding_phone(phone_number)
     return describe(phone, cnam="cnam" in wanted)
 
 
 # -- helpers ------------------------------------------------------------------
 
 
-def _phone(value: object) -> str:
+def ding_phone(value: object) -> str:
     """A valid E.164 number, with the magic invalid and outage numbers."""
     phone = require_phone_number(value)
     magic = magic_for(phone)
@@ -292,7 +304,7 @@ def _find(queryset: Any) -> SandboxAuthentication:
     return auth
 
 
-def _send(auth: SandboxAuthentication, attempt_number: int, now: dt.datetime) -> None:
+def send_attempt(auth: SandboxAuthentication, attempt_number: int, now: dt.datetime) -> None:
     """Record attempt ``attempt_number`` with a fresh code, and deliver it
     unless the number never receives anything."""
     code = codes.new_code()
@@ -313,6 +325,7 @@ def _send(auth: SandboxAuthentication, attempt_number: int, now: dt.datetime) ->
         outbox.deliver(
             phone_number=auth.phone_number,
             authentication_uuid=auth.uuid,
+            verification_id=auth.verification_id or "",
             attempt_number=attempt_number,
             text=text,
             sender_id=str(auth.fields.get("sender_id", "")),

@@ -1,7 +1,8 @@
 """Helpers for your own test suite: read the codes the sandbox "sent".
 
-With ``DING["BACKEND"] = "django_ding.backends.sandbox.SandboxBackend"`` (or
-``DingBackend`` pointed at the sandbox's HTTP face on a live server)::
+With ``DING["BACKEND"] = "django_ding.sandbox.backend.SandboxBackend"`` or
+``"django_ding.sandbox.backend.PreludeSandboxBackend"`` (or ``DingBackend`` /
+``PreludeBackend`` pointed at the sandbox's HTTP faces on a live server)::
 
     from django_ding.sandbox.testing import clear_outbox, last_code, outbox
 
@@ -43,6 +44,8 @@ class OutboxMessage:
     attempt_number: int
     sender_id: str
     created_at: dt.datetime
+    #: The v2 ``vrf_`` id for a message of the v2 face (else ``""``).
+    verification_id: str = ""
 
     @classmethod
     def from_model(cls, message: SandboxMessage) -> OutboxMessage:
@@ -54,6 +57,7 @@ class OutboxMessage:
             attempt_number=message.attempt_number,
             sender_id=message.sender_id,
             created_at=message.created_at,
+            verification_id=message.verification_id,
         )
 
 

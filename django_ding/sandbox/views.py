@@ -5,6 +5,10 @@ JSON for scripts, and ``?phone_number=+33612345678`` keeps one number's
 messages. Phone numbers are masked; the codes are shown (that is the point).
 404 unless the sandbox is enabled; with DEBUG off only active staff users may
 read it (:mod:`django_ding.sandbox.access`).
+
+Messages of both wire faces are listed, each with the id its client holds:
+``authentication_uuid`` (v1) and ``verification_id`` (the v2 ``vrf_`` id,
+``null`` for v1).
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ def message_json(message: SandboxMessage) -> dict[str, Any]:
         "code": message.code,
         "sender_id": message.sender_id,
         "authentication_uuid": str(message.authentication_uuid),
+        "verification_id": message.verification_id or None,
         "attempt_number": message.attempt_number,
         "created_at": format_wire_datetime(message.created_at),
     }

@@ -90,7 +90,7 @@ def test_check_deploy_warns_about_the_live_ding_v1_api(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, "sandbox.SandboxBackend"),
+        ({}, "django_ding.sandbox.backend.SandboxBackend"),
         ({"PRELUDE_API_KEY": "k"}, "prelude.PreludeBackend"),
         (
             {"PRELUDE_API_KEY": "k", "DING_API_KEY": "k", "DING_CUSTOMER_UUID": "x"},

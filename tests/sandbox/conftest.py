@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from django_ding.backends.base import BaseBackend
 from django_ding.backends.ding import DingBackend
-from django_ding.backends.sandbox import SandboxBackend
+from django_ding.sandbox.backend import SandboxBackend
 from django_ding.sandbox.models import SandboxAuthentication
 from django_ding.sandbox.pytest_plugin import ding_outbox  # noqa: F401  (the fixture under test)
 

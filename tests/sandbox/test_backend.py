@@ -12,9 +12,9 @@ from django.test import override_settings
 from django_ding.backends import get_backend
 from django_ding.backends.base import BaseBackend
 from django_ding.backends.ding import DingBackend
-from django_ding.backends.sandbox import SandboxBackend
 from django_ding.exceptions import DingConfigurationError, DingTimeoutError
 from django_ding.sandbox import magic
+from django_ding.sandbox.backend import SandboxBackend
 from django_ding.sandbox.models import SandboxAuthentication
 from django_ding.sandbox.provider import SANDBOX_CUSTOMER_UUID
 from django_ding.sandbox.testing import last_code, outbox
@@ -45,7 +45,7 @@ def test_needs_the_sandbox_app() -> None:
 
 def test_works_without_credentials() -> None:
     only_backend = {
-        "BACKEND": "django_ding.backends.sandbox.SandboxBackend",
+        "BACKEND": "django_ding.sandbox.backend.SandboxBackend",
         "SANDBOX_ALLOW_WITHOUT_DEBUG": True,
     }
     with override_settings(DING=only_backend):

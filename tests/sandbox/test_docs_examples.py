@@ -109,3 +109,33 @@ def test_curl_examples(live_server: Any, ding_outbox: DingOutbox, settings: Any)
             f"{live_server.url}/ding-sandbox/?format=json&phone_number=%2B33612345678", timeout=5
         ).json()
     assert inbox["messages"][0]["code"] == ding_outbox.last_code("+33612345678")
+
+
+def test_v2_curl_examples(live_server: Any, ding_outbox: DingOutbox, settings: Any) -> None:
+    """The two v2 curl calls of docs/sandbox.md, with any token (DEBUG on)."""
+    settings.DEBUG = True
+    settings.DING = {**settings.DING, "API_KEY": None}
+    url = f"{live_server.url}/ding-sandbox/v2/verification"
+    headers = {"Authorization": "Bearer any", "Content-Type": "application/json"}
+    with requests.Session() as session:
+        created = session.post(
+            url,
+            headers=headers,
+            data='{"target": {"type": "phone_number", "value": "+33612345678"}}',
+            timeout=5,
+        )
+        assert created.status_code == 200
+        body = created.json()
+        assert set(body) == {"id", "status", "method", "channels", "request_id"}
+        assert (body["status"], body["method"], body["channels"]) == ("success", "message", ["sms"])
+        blocked = session.post(
+            url,
+            headers=headers,
+            data='{"target": {"type": "phone_number", "value": "+12025550192"}}',
+            timeout=5,
+        )
+        assert blocked.status_code == 200
+        assert set(blocked.json()) == {"id", "status", "method", "reason", "request_id"}
+        assert (blocked.json()["status"], blocked.json()["reason"]) == ("blocked", "in_block_list")
+    message = ding_outbox[-1]
+    assert (message.verification_id, message.phone_number) == (body["id"], "+33612345678")

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from django_ding.backends.sandbox import SandboxBackend
+from django_ding.sandbox.backend import SandboxBackend
 from django_ding.sandbox.testing import last_code
 from django_ding.sandbox.views import normalize_phone_query
 from tests.sandbox.conftest import API_KEY, CUSTOMER_UUID, PHONE
@@ -84,9 +84,11 @@ def test_json(client: Client) -> None:
         "code",
         "sender_id",
         "authentication_uuid",
+        "verification_id",
         "attempt_number",
         "created_at",
     }
+    assert message["verification_id"] is None  # a v1 message
 
 
 @pytest.mark.parametrize("query", ["phone_number=%2B33612345678", "phone_number=+33612345678"])

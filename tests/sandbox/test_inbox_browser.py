@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from django_ding.backends.sandbox import SandboxBackend
+from django_ding.sandbox.backend import SandboxBackend
 from django_ding.sandbox.testing import last_code
 from tests.sandbox.conftest import PHONE
 

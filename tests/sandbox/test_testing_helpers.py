@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from phonenumber_field.phonenumber import PhoneNumber
 
-from django_ding.backends.sandbox import SandboxBackend
+from django_ding.sandbox.backend import SandboxBackend
 from django_ding.sandbox.pytest_plugin import DingOutbox
 from django_ding.sandbox.testing import (
     NoSandboxMessage,

@@ -18,6 +18,14 @@ ALLOWED = {
     "django_ding.sandbox.api_views.feedback",
     "django_ding.sandbox.api_views.authentication_status",
     "django_ding.sandbox.api_views.lookup",
+    # The Prelude v2 face (Bearer token), and its v2 404 for other v2 paths.
+    "django_ding.sandbox.api_v2_views.create",
+    "django_ding.sandbox.api_v2_views.check",
+    "django_ding.sandbox.api_v2_views.history",
+    "django_ding.sandbox.api_v2_views.history_list",
+    "django_ding.sandbox.api_v2_views.lookup",
+    "django_ding.sandbox.api_v2_views.watch_feedback",
+    "django_ding.sandbox.api_v2_views.not_found",
 }
 
 

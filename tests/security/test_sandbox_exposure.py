@@ -18,14 +18,14 @@ from django.core.checks import run_checks
 from django.test import Client, override_settings
 
 from django_ding import services
-from django_ding.backends.sandbox import SandboxBackend
 from django_ding.exceptions import DingConfigurationError
+from django_ding.sandbox.backend import SandboxBackend
 from django_ding.sandbox.testing import last_code
 
 pytestmark = pytest.mark.django_db
 
 PHONE = "+33612345670"
-SANDBOX = "django_ding.backends.sandbox.SandboxBackend"
+SANDBOX = "django_ding.sandbox.backend.SandboxBackend"
 KEY = "staging-sandbox-key"
 CUSTOMER_UUID = "c9f826e0-deca-41ec-871f-ecd6e8efeb46"
 
@@ -143,3 +143,49 @@ def test_development_keeps_the_open_sandbox(client: Client) -> None:
         assert client.get("/ding-sandbox/").status_code == 200
         assert wire_create(client, "anything").status_code == 200
         assert "django_ding.E015" not in check_ids()
+
+
+def wire_v2_create(client: Client, token: str | None) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    return client.post(
+        "/ding-sandbox/v2/verification",
+        {"target": {"type": "phone_number", "value": PHONE}},
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+class TestTheV2FaceFollowsTheSameRule:
+    """The Prelude v2 face: 404 without the opt-in, only API_KEY with it."""
+
+    def test_without_the_opt_in_it_is_404(self, settings: Any, client: Client) -> None:
+        settings.DEBUG = False
+        settings.DING = ding()
+        assert wire_v2_create(client, KEY).status_code == 404
+        assert client.get("/ding-sandbox/v2/lookup/+33612345670").status_code == 404
+        assert client.get("/ding-sandbox/v2/anything").status_code == 404
+
+    @pytest.mark.parametrize("token", [None, "", "anything", KEY.upper(), KEY + "x"])
+    def test_with_the_opt_in_only_the_key(
+        self, settings: Any, client: Client, token: str | None
+    ) -> None:
+        settings.DEBUG = False
+        settings.DING = ding(SANDBOX_ALLOW_WITHOUT_DEBUG=True)
+        response = wire_v2_create(client, token)
+        assert response.status_code == 401
+        assert response.json()["code"] == "invalid_api_key"
+        assert wire_v2_create(client, KEY).status_code == 200
+
+    def test_without_a_configured_key_nothing(self, settings: Any, client: Client) -> None:
+        settings.DEBUG = False
+        settings.DING = ding(SANDBOX_ALLOW_WITHOUT_DEBUG=True, API_KEY=None)
+        for token in ("anything", "test-api-key-not-real", KEY):
+            assert wire_v2_create(client, token).status_code == 401
+
+    def test_history_needs_the_key_too(self, settings: Any, client: Client) -> None:
+        settings.DEBUG = False
+        settings.DING = ding(SANDBOX_ALLOW_WITHOUT_DEBUG=True)
+        verification = wire_v2_create(client, KEY).json()["id"]
+        url = f"/ding-sandbox/v2/verification/phone/history/{verification}"
+        assert client.get(url, headers={"Authorization": "Bearer anything"}).status_code == 401
+        assert client.get(url, headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
