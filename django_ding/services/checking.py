@@ -25,7 +25,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from django_ding import limits, signals
 from django_ding.backends import get_backend
-from django_ding.backends.enums import CheckStatus
+from django_ding.backends.outcomes import CheckOutcome
 from django_ding.models import Authentication, CheckRecord
 from django_ding.reasons import Reason
 from django_ding.request_info import client_ip
@@ -108,7 +108,7 @@ def _result(
     request: HttpRequest | None = None,
 ) -> CheckResult:
     authentication.refresh_from_db()
-    if authentication.status == Authentication.Status.PENDING:
+    if authentication.status in Authentication.CHECKABLE:
         left: int | None = limits.attempts_left(authentication)
     elif authentication.status == Authentication.Status.LOCKED:
         left = 0
@@ -140,7 +140,7 @@ def _result(
 def _lock_if_exhausted(authentication: Authentication, now: dt.datetime) -> None:
     change_status(
         authentication,
-        Authentication.Status.PENDING,
+        Authentication.CHECKABLE,
         Authentication.Status.LOCKED,
         now=now,
         where=_exhausted(),
@@ -175,7 +175,7 @@ def _reserve(
     reserved = (
         Authentication.objects.filter(
             pk=authentication.pk,
-            status=Authentication.Status.PENDING,
+            status__in=Authentication.CHECKABLE,
             failed_checks__lt=Value(limit) - F("checks_in_progress"),
         ).update(checks_in_progress=F("checks_in_progress") + 1, updated_at=now)
         == 1
@@ -236,7 +236,7 @@ def check_code(
             reason=Reason.PROVIDER_ERROR, error_code=code_name, counts_as_failure=False
         )
         return _result(authentication, Reason.PROVIDER_ERROR, request=request)
-    return _finish(authentication, record, response.status, request)
+    return _finish(authentication, record, response, request)
 
 
 def _release(authentication: Authentication) -> None:
@@ -246,21 +246,39 @@ def _release(authentication: Authentication) -> None:
     )
 
 
+#: What a check outcome that is neither right nor wrong does: the reason
+#: returned, and the status a checkable row moves to (``None``: it stays).
+_NEITHER: dict[CheckOutcome, tuple[Reason, str | None]] = {
+    CheckOutcome.EXPIRED: (Reason.EXPIRED, Authentication.Status.EXPIRED),
+    CheckOutcome.RATE_LIMITED: (Reason.LOCKED, Authentication.Status.LOCKED),
+    # Never a success: only a "valid" answer to our own check verifies.
+    CheckOutcome.ALREADY_VALIDATED: (Reason.PROVIDER_REFUSED, Authentication.Status.FAILED),
+    CheckOutcome.WITHOUT_ATTEMPT: (Reason.NOT_SENT, None),
+    # A PSD2 code checked without (or with other) transaction details: the
+    # site's mistake, not the user's; the attempt does not count.
+    CheckOutcome.TRANSACTION_ERROR: (Reason.PROVIDER_ERROR, None),
+}
+
+
 def _finish(
     authentication: Authentication,
     record: CheckRecord,
-    status: Any,
+    response: Any,
     request: HttpRequest | None,
 ) -> CheckResult:
+    """Record the provider's answer, read through the neutral protocol
+    (``response.outcome``: :class:`CheckOutcome`) whatever the provider."""
     now = timezone.now()
-    provider_status = sanitize(status, 32)
+    # The provider's own word, kept in the history (never decided on).
+    provider_status = sanitize(getattr(response, "status", None), 32)
+    outcome = response.outcome
     records = CheckRecord.objects.filter(pk=record.pk)
-    if status == CheckStatus.VALID:
+    if outcome is CheckOutcome.VALID:
         with transaction.atomic():
             _release(authentication)
             verified = change_status(
                 authentication,
-                Authentication.Status.PENDING,
+                Authentication.CHECKABLE,
                 Authentication.Status.VERIFIED,
                 now=now,
                 verified_at=now,
@@ -285,7 +303,7 @@ def _finish(
             request=request,
         )
         return _result(authentication, None, request=request)
-    if status == CheckStatus.INVALID:
+    if outcome is CheckOutcome.INVALID:
         with transaction.atomic():
             Authentication.objects.filter(pk=authentication.pk, checks_in_progress__gt=0).update(
                 checks_in_progress=F("checks_in_progress") - 1,
@@ -297,30 +315,13 @@ def _finish(
         return _result(authentication, Reason.INVALID_CODE, request=request)
     # Neither right nor wrong: the attempt does not count.
     _release(authentication)
-    if status == CheckStatus.EXPIRED_AUTH:
-        reason = Reason.EXPIRED
-        change_status(
-            authentication, Authentication.Status.PENDING, Authentication.Status.EXPIRED, now=now
-        )
-    elif status == CheckStatus.RATE_LIMITED:
-        reason = Reason.LOCKED
-        change_status(
-            authentication, Authentication.Status.PENDING, Authentication.Status.LOCKED, now=now
-        )
-    elif status == CheckStatus.ALREADY_VALIDATED:
-        # Never a success: only a "valid" answer to our own check verifies.
-        reason = Reason.PROVIDER_REFUSED
-        change_status(
-            authentication,
-            Authentication.Status.PENDING,
-            Authentication.Status.FAILED,
-            now=now,
-            error_code="already_validated",
-        )
-    elif status == CheckStatus.WITHOUT_ATTEMPT:
-        reason = Reason.NOT_SENT
-    else:  # unknown, missing or new statuses
-        reason = Reason.PROVIDER_ERROR
+    # Unknown, missing or new statuses: a provider error, never a success.
+    reason, new = _NEITHER.get(outcome, (Reason.PROVIDER_ERROR, None))
+    if new is not None:
+        error: dict[str, Any] = {}
+        if new == Authentication.Status.FAILED:
+            error["error_code"] = str(outcome)
+        change_status(authentication, Authentication.CHECKABLE, new, now=now, **error)
     records.update(provider_status=provider_status, reason=reason, counts_as_failure=False)
     return _result(authentication, reason, request=request)
 
