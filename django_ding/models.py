@@ -316,6 +316,8 @@ class Feedback(models.Model):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         DUPLICATE = "duplicate", _("Already known to the provider")
+        #: The provider has no counterpart (Prelude v2 ``not_onboarded``).
+        SKIPPED = "skipped", _("Nothing to send to this provider")
         FAILED = "failed", _("Failed")
 
     phone_number = PhoneNumberField(_("phone number"), db_index=True)

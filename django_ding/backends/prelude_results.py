@@ -196,6 +196,11 @@ class WatchFeedbackResponse(WireResult):
     request_id: str | None = None
     sent: bool = dataclasses.field(default=True, metadata={"wire": False})
 
+    @property
+    def provider_id(self) -> str | None:
+        """v2 feedback has no id of its own: the ``request_id``."""
+        return self.request_id
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class NetworkInfo(WireResult):

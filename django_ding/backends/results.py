@@ -189,6 +189,17 @@ class FeedbackResponse(WireResult):
 
     uuid: str | None = None
 
+    # -- The neutral view (shared with Prelude's WatchFeedbackResponse) --
+
+    @property
+    def provider_id(self) -> str | None:
+        return self.uuid
+
+    @property
+    def sent(self) -> bool:
+        """v1 always sends the feedback."""
+        return True
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class AuthenticationSignals(WireResult):
