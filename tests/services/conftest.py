@@ -9,7 +9,7 @@ import pytest
 from django.dispatch import Signal
 
 from django_ding import signals
-from tests.services.backend import PATH, SCRIPT, Script
+from tests.services.backend import PATH, SCRIPT, Script, configure
 
 PHONE = "+33612345678"
 OTHER_PHONE = "+33698765432"
@@ -26,10 +26,9 @@ SIGNALS = {
 
 @pytest.fixture
 def script(settings: Any) -> Iterator[Script]:
-    """Route get_backend() to the scripted provider, with a fresh script."""
+    """Route get_backend() to the in-memory test backend, with a fresh script."""
     settings.DING = {**settings.DING, "BACKEND": PATH}
-    SCRIPT.reset()
-    yield SCRIPT
+    yield configure(SCRIPT)
     SCRIPT.reset()
 
 
