@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -26,6 +27,7 @@ from django.views.decorators.debug import sensitive_variables
 from django_ding import limits, signals
 from django_ding.backends import get_backend
 from django_ding.backends.outcomes import CheckOutcome
+from django_ding.conf import ding_settings, normalize_timeout
 from django_ding.models import Authentication, CheckRecord
 from django_ding.reasons import Reason
 from django_ding.request_info import client_ip
@@ -260,6 +262,32 @@ _NEITHER: dict[CheckOutcome, tuple[Reason, str | None]] = {
 }
 
 
+#: Answers a right code given by a parallel check also causes: v1 says
+#: already_validated, v2 expired_or_not_found (its window closed).
+_CLOSED_BY_A_RIGHT_CODE = frozenset({CheckOutcome.EXPIRED, CheckOutcome.ALREADY_VALIDATED})
+VERIFIED = Authentication.Status.VERIFIED
+# How often a check waits for the answers of parallel checks of its row.
+_SETTLE_POLL = 0.05
+
+
+def _settled(authentication: Authentication) -> str:
+    """Wait until no other check of ``authentication`` waits for the provider
+    (at most one provider call's connect and read timeouts), then return its
+    status. Without parallel checks this returns at once."""
+    authentication.refresh_from_db()
+    if authentication.checks_in_progress == 0:
+        return authentication.status
+    try:
+        connect, read = normalize_timeout(ding_settings.TIMEOUT)
+    except ValueError:
+        connect, read = normalize_timeout(10.0)
+    deadline = time.monotonic() + connect + read
+    while authentication.checks_in_progress > 0 and time.monotonic() < deadline:
+        time.sleep(_SETTLE_POLL)
+        authentication.refresh_from_db()
+    return authentication.status
+
+
 def _finish(
     authentication: Authentication,
     record: CheckRecord,
@@ -315,6 +343,13 @@ def _finish(
         return _result(authentication, Reason.INVALID_CODE, request=request)
     # Neither right nor wrong: the attempt does not count.
     _release(authentication)
+    if outcome in _CLOSED_BY_A_RIGHT_CODE and _settled(authentication) == VERIFIED:
+        # A parallel check of the same code verified it (a double submit):
+        # the provider's window was closed by that right code.
+        records.update(
+            provider_status=provider_status, reason=Reason.ALREADY_VERIFIED, counts_as_failure=False
+        )
+        return _result(authentication, Reason.ALREADY_VERIFIED, request=request)
     # Unknown, missing or new statuses: a provider error, never a success.
     reason, new = _NEITHER.get(outcome, (Reason.PROVIDER_ERROR, None))
     if new is not None:

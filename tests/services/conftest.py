@@ -9,6 +9,7 @@ import pytest
 from django.dispatch import Signal
 
 from django_ding import signals
+from django_ding.backends.test import BACKENDS
 from tests.services.backend import PATH, SCRIPT, Script, configure
 
 PHONE = "+33612345678"
@@ -30,6 +31,15 @@ def script(settings: Any) -> Iterator[Script]:
     settings.DING = {**settings.DING, "BACKEND": PATH}
     yield configure(SCRIPT)
     SCRIPT.reset()
+
+
+@pytest.fixture(params=["ding", "prelude"])
+def flavour(request: Any, settings: Any, script: Script) -> str:
+    """Run the test against the Ding v1 and the Prelude v2 test backend, each
+    simulating its provider (status reads included)."""
+    settings.DING = {**settings.DING, "BACKEND": BACKENDS[request.param]}
+    script.always("get_authentication_status", None)
+    return str(request.param)
 
 
 class SignalLog:
