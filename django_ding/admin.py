@@ -199,6 +199,7 @@ class RetryRecordInline(_TimelineInline):
     fields = readonly_fields = (
         "created_at",
         "provider_status",
+        "provider_id",
         "reason",
         "remaining_retry",
         "next_retry_at",
@@ -238,13 +239,27 @@ class AuthenticationAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ign
     inlines = (CheckRecordInline, RetryRecordInline, StatusEventInline)
     actions = ("refresh_status", "send_onboarded_feedback")
     fieldsets = (
-        (None, {"fields": (MASKED_PHONE, "status", "user", "provider_id", "backend")}),
+        (
+            None,
+            {"fields": (MASKED_PHONE, "status", "user", "provider_id", "merged_into", "backend")},
+        ),
         (
             _("Times"),
             {"fields": ("created_at", "expires_at", "verified_at", "next_retry_at", "updated_at")},
         ),
         (_("Limits"), {"fields": ("failed_checks", "remaining_retry")}),
-        (_("Provider"), {"fields": ("error_code", "correlation_id", "template_id", "locale")}),
+        (
+            _("Provider"),
+            {
+                "fields": (
+                    "error_code",
+                    "refusal_reason",
+                    "correlation_id",
+                    "template_id",
+                    "locale",
+                )
+            },
+        ),
         (_("Device signals"), {"fields": ("ip", "signals")}),
         (_("Timeline"), {"fields": ("timeline",)}),
     )

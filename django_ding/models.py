@@ -29,18 +29,20 @@ class Authentication(models.Model):
     class Status(models.TextChoices):
         # Recorded; the provider has not answered yet.
         SENDING = "sending", _("Sending")
-        # Provider statuses of create_authentication.
+        # What the provider did with the send (SendOutcome of the backend).
         PENDING = "pending", _("Code sent")
-        RATE_LIMITED = "rate_limited", _("Rate limited by the provider")
-        SPAM_DETECTED = "spam_detected", _("Flagged as spam by the provider")
+        CHALLENGED = "challenged", _("Code sent on a restricted channel")
+        SHADOW_BLOCKED = "shadow_blocked", _("Code sent (block rule matched, not enforced)")
+        BLOCKED = "blocked", _("Blocked by the provider")
+        MERGED = "merged", _("Resent in an open verification")
         # Local outcomes.
         VERIFIED = "verified", _("Verified")
         EXPIRED = "expired", _("Expired")
         LOCKED = "locked", _("Locked (too many wrong codes)")
         FAILED = "failed", _("Failed")
 
-    #: Statuses in which a code may still be checked.
-    CHECKABLE = frozenset({Status.PENDING})
+    #: Statuses in which a code may still be checked (a code was sent).
+    CHECKABLE = frozenset({Status.PENDING, Status.CHALLENGED, Status.SHADOW_BLOCKED})
 
     provider_id = models.CharField(
         _("provider id"),
@@ -105,6 +107,27 @@ class Authentication(models.Model):
         max_length=64,
         blank=True,
         help_text=_("Why it failed: the provider's error code or a transport error."),
+    )
+    refusal_reason = models.CharField(
+        _("refusal reason"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Why the provider blocked the send (Ding v1 rate_limited or spam_detected, "
+            "a Prelude v2 reason such as suspicious); also kept for shadow blocks."
+        ),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_sends",
+        help_text=_(
+            "The verification this send was resent in: the provider's window for the "
+            "number was still open and it answered with that verification's id."
+        ),
     )
     correlation_id = models.CharField(_("correlation id"), max_length=200, blank=True)
     template_id = models.CharField(_("template id"), max_length=200, blank=True)
@@ -240,7 +263,10 @@ class RetryRecord(models.Model):
         _("provider status"),
         max_length=32,
         blank=True,
-        help_text=_("approved, denied...; empty when no provider call was made."),
+        help_text=_(
+            "The provider's answer (approved, retry, success...); empty when no provider "
+            "call was made."
+        ),
     )
     reason = models.CharField(
         _("reason"),
@@ -251,6 +277,15 @@ class RetryRecord(models.Model):
     )
     remaining_retry = models.PositiveIntegerField(_("remaining retries"), null=True, blank=True)
     next_retry_at = models.DateTimeField(_("next retry at"), null=True, blank=True)
+    provider_id = models.CharField(
+        _("provider id"),
+        max_length=provider_ids.MAX_LENGTH,
+        blank=True,
+        help_text=_(
+            "The id the provider answered with; a new one when it opened a new "
+            "verification (its window had ended)."
+        ),
+    )
     error_code = models.CharField(_("error code"), max_length=64, blank=True)
     provider_called = models.BooleanField(
         _("provider called"),
@@ -281,6 +316,8 @@ class Feedback(models.Model):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         DUPLICATE = "duplicate", _("Already known to the provider")
+        #: The provider has no counterpart (Prelude v2 ``not_onboarded``).
+        SKIPPED = "skipped", _("Nothing to send to this provider")
         FAILED = "failed", _("Failed")
 
     phone_number = PhoneNumberField(_("phone number"), db_index=True)

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import requests
 from django.views.decorators.debug import sensitive_variables
 
+from django_ding.backends.arguments import create_fields_argument
 from django_ding.backends.results import (
     AuthenticationStatusResponse,
     CreateAuthenticationResponse,
@@ -165,3 +166,11 @@ class BaseBackend(abc.ABC):
                 + ". Allowed: "
                 + ", ".join(sorted(allowed))
             )
+
+    @classmethod
+    def validate_field_values(cls, fields: Mapping[str, Any]) -> None:
+        """Check the values of create ``fields`` (already named in
+        :attr:`create_fields`) as this backend will, without sending anything:
+        raises ``ValueError`` or ``TypeError``. The service layer calls it
+        before recording a send, so a bad value leaves no ``failed`` row."""
+        create_fields_argument(fields)

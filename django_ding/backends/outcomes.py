@@ -11,7 +11,10 @@ below, so the service layer never branches on the provider:
 * retry results add (:class:`RetryResult`) ``retry_outcome``
   (:class:`RetryOutcome`), ``remaining_retry`` and ``next_retry_at``;
 * check results (:class:`CheckResult`): ``provider_id``, ``outcome``
-  (:class:`CheckOutcome`), ``is_valid``.
+  (:class:`CheckOutcome`), ``is_valid``;
+* status results (:class:`StatusResult`): ``timeline`` (:class:`TimelineEvent`
+  rows, never a code), ``closed_as`` (:class:`StatusOutcome`),
+  ``correlation_id``, ``template_id``.
 
 An unknown provider status maps to ``UNKNOWN``, never to a success.
 ``docs/backends.md`` has the full mapping tables.
@@ -19,9 +22,11 @@ An unknown provider status maps to ``UNKNOWN``, never to a success.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = [
     "CODE_SENT_OUTCOMES",
@@ -31,6 +36,9 @@ __all__ = [
     "RetryResult",
     "SendOutcome",
     "SendResult",
+    "StatusOutcome",
+    "StatusResult",
+    "TimelineEvent",
 ]
 
 
@@ -132,3 +140,43 @@ class CheckResult(Protocol):
     def outcome(self) -> CheckOutcome: ...
     @property
     def is_valid(self) -> bool: ...
+
+
+class StatusOutcome(StrEnum):
+    """What a status read says has become of a verification, when it forces
+    a local status. Never "verified": only a valid answer to a check
+    verifies."""
+
+    #: Over without a right code (v1 ``expired_auth`` check or ``expired``
+    #: attempt; v2 ``not_converted``, or a check ``expired_auth``/``expired_attempt``).
+    EXPIRED = "expired"
+    #: Closed after too many checks (v1 and v2 ``rate_limited`` check).
+    LOCKED = "locked"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One step of a verification as the provider reports it, safe to store:
+    never a code, a message body or anything the user typed."""
+
+    #: ``attempt``, ``check``, ``delivery_status``, ``create``, ``status``...
+    kind: str
+    status: str = ""
+    occurred_at: dt.datetime | None = None
+    #: The provider's attempt or check id, when it has one.
+    provider_id: str | None = None
+    #: Non-secret fields (channel, attempt number...).
+    details: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+class StatusResult(Protocol):
+    """What every status result offers the service layer."""
+
+    @property
+    def timeline(self) -> tuple[TimelineEvent, ...]: ...
+    @property
+    def closed_as(self) -> StatusOutcome | None: ...
+    @property
+    def correlation_id(self) -> str | None: ...
+    @property
+    def template_id(self) -> str | None: ...

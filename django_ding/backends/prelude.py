@@ -84,6 +84,13 @@ class PreludeBackend(HTTPBackend):
     provider_name: ClassVar[str] = "Prelude"
     logger_name: ClassVar[str] = __name__
 
+    @classmethod
+    def validate_field_values(cls, fields: Mapping[str, Any]) -> None:
+        # The body builder checks every value once (IPv6 addresses accepted,
+        # v2 platforms, method and preferred_channel choices, correlation_id
+        # length); the number is a placeholder, nothing is sent.
+        prelude_create_body("+15555550100", fields)
+
     @sensitive_variables("api_key")
     def auth_headers(self, api_key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {api_key}"}

@@ -19,6 +19,8 @@ from django_ding.backends.outcomes import (
     CheckOutcome,
     RetryOutcome,
     SendOutcome,
+    StatusOutcome,
+    TimelineEvent,
 )
 from django_ding.backends.prelude_enums import (
     AttemptDeliveryStatus,
@@ -194,6 +196,11 @@ class WatchFeedbackResponse(WireResult):
     request_id: str | None = None
     sent: bool = dataclasses.field(default=True, metadata={"wire": False})
 
+    @property
+    def provider_id(self) -> str | None:
+        """v2 feedback has no id of its own: the ``request_id``."""
+        return self.request_id
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class NetworkInfo(WireResult):
@@ -335,3 +342,64 @@ class VerificationHistoryResponse(WireResult):
     def events(self) -> tuple[LifecycleEvent, ...]:
         """``lifecycle.events`` (``()`` without a lifecycle)."""
         return self.lifecycle.events if self.lifecycle is not None else ()
+
+    # -- The neutral view (django_ding.backends.outcomes.StatusResult) --
+
+    @property
+    def timeline(self) -> tuple[TimelineEvent, ...]:
+        """``lifecycle.events`` without attempt ``content`` or check ``value``,
+        then the verification's own ``status`` (``converted``...) as a
+        ``status`` event."""
+        events = [_timeline_event(event) for event in self.events]
+        if self.status:
+            events.append(TimelineEvent(kind="status", status=str(self.status)))
+        return tuple(events)
+
+    @property
+    def closed_as(self) -> StatusOutcome | None:
+        if self.status == HistoryStatus.NOT_CONVERTED:
+            return StatusOutcome.EXPIRED
+        for event in self.events:
+            detail = event.check.status_detail if event.check is not None else None
+            if detail in (CheckStatusDetail.EXPIRED_AUTH, CheckStatusDetail.EXPIRED_ATTEMPT):
+                return StatusOutcome.EXPIRED
+            if detail == CheckStatusDetail.RATE_LIMITED:
+                return StatusOutcome.LOCKED
+        return None
+
+
+def _timeline_event(event: LifecycleEvent) -> TimelineEvent:
+    """The storable view of one lifecycle event (never a code)."""
+    kind = str(event.type) if event.type else "unknown"
+    if event.attempt is not None:
+        attempt = event.attempt
+        return TimelineEvent(
+            kind=kind,
+            status=str(attempt.status or ""),
+            occurred_at=attempt.created_at,
+            provider_id=attempt.id,
+            details=_present(
+                channel=attempt.channel,
+                trigger=attempt.trigger,
+                delivery_status=attempt.delivery_status,
+            ),
+        )
+    if event.check is not None:
+        check = event.check
+        valid = "" if check.is_valid is None else ("valid" if check.is_valid else "invalid")
+        return TimelineEvent(
+            kind=kind,
+            status=str(check.status_detail or valid),
+            occurred_at=check.created_at,
+            details=_present(channel=check.channel),
+        )
+    if event.signals is not None:
+        return TimelineEvent(
+            kind=kind, status=str(event.signals.status or ""), occurred_at=event.signals.received_at
+        )
+    created = event.create.created_at if event.create is not None else None
+    return TimelineEvent(kind=kind, occurred_at=created)
+
+
+def _present(**values: object) -> dict[str, str]:
+    return {key: str(value) for key, value in values.items() if value is not None}

@@ -34,6 +34,8 @@ from django_ding.backends.outcomes import (
     CheckOutcome,
     RetryOutcome,
     SendOutcome,
+    StatusOutcome,
+    TimelineEvent,
 )
 from django_ding.backends.wire import WireResult, format_wire_datetime, parse_wire_datetime
 
@@ -187,6 +189,17 @@ class FeedbackResponse(WireResult):
 
     uuid: str | None = None
 
+    # -- The neutral view (shared with Prelude's WatchFeedbackResponse) --
+
+    @property
+    def provider_id(self) -> str | None:
+        return self.uuid
+
+    @property
+    def sent(self) -> bool:
+        """v1 always sends the feedback."""
+        return True
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class AuthenticationSignals(WireResult):
@@ -297,6 +310,61 @@ class AuthenticationStatusResponse(WireResult):
     created_at: dt.datetime | None = None
     signals: AuthenticationSignals | None = None
     events: tuple[AuthenticationEvent, ...] = ()
+
+    # -- The neutral view (django_ding.backends.outcomes.StatusResult) --
+
+    @property
+    def timeline(self) -> tuple[TimelineEvent, ...]:
+        """``events`` without their codes or message bodies."""
+        return tuple(_timeline_event(event) for event in self.events)
+
+    @property
+    def closed_as(self) -> StatusOutcome | None:
+        for event in self.events:
+            status = getattr(event, "status", None)
+            if isinstance(event, CheckEvent) and status == CheckStatus.EXPIRED_AUTH:
+                return StatusOutcome.EXPIRED
+            if isinstance(event, AttemptEvent) and status == AttemptStatus.EXPIRED:
+                return StatusOutcome.EXPIRED
+            if isinstance(event, CheckEvent) and status == CheckStatus.RATE_LIMITED:
+                return StatusOutcome.LOCKED
+        return None
+
+
+def _timeline_event(event: AuthenticationEvent) -> TimelineEvent:
+    """The storable view of one v1 event: never a code or a message body, and
+    nothing of an event type this client does not know."""
+    details: dict[str, Any]
+    provider_id: str | None = None
+    if isinstance(event, AttemptEvent):
+        provider_id = event.id
+        details = {
+            "capability": event.capability,
+            "attempt_number": event.attempt_number,
+            "sender_id": event.sender_id,
+        }
+    elif isinstance(event, DeliveryStatusEvent):
+        provider_id = event.attempt_id
+        details = {
+            "attempt_number": event.attempt_number,
+            "originated_at": (
+                format_wire_datetime(event.originated_at) if event.originated_at else None
+            ),
+        }
+    elif isinstance(event, BalanceUpdateEvent):
+        details = {"balance_update_type": event.balance_update_type, "amount": event.amount}
+    else:  # CheckEvent (the code stays out) and unknown types
+        provider_id = event.id if isinstance(event, CheckEvent) else None
+        details = {}
+    kind = event.type or event.event_type
+    status = getattr(event, "status", None)
+    return TimelineEvent(
+        kind=str(kind) if kind else "unknown",
+        status=str(status) if status else "",
+        occurred_at=event.created_at,
+        provider_id=provider_id,
+        details={key: value for key, value in details.items() if value is not None},
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

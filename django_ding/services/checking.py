@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -25,7 +26,8 @@ from django.views.decorators.debug import sensitive_variables
 
 from django_ding import limits, signals
 from django_ding.backends import get_backend
-from django_ding.backends.enums import CheckStatus
+from django_ding.backends.outcomes import CheckOutcome
+from django_ding.conf import ding_settings, normalize_timeout
 from django_ding.models import Authentication, CheckRecord
 from django_ding.reasons import Reason
 from django_ding.request_info import client_ip
@@ -108,7 +110,7 @@ def _result(
     request: HttpRequest | None = None,
 ) -> CheckResult:
     authentication.refresh_from_db()
-    if authentication.status == Authentication.Status.PENDING:
+    if authentication.status in Authentication.CHECKABLE:
         left: int | None = limits.attempts_left(authentication)
     elif authentication.status == Authentication.Status.LOCKED:
         left = 0
@@ -140,7 +142,7 @@ def _result(
 def _lock_if_exhausted(authentication: Authentication, now: dt.datetime) -> None:
     change_status(
         authentication,
-        Authentication.Status.PENDING,
+        Authentication.CHECKABLE,
         Authentication.Status.LOCKED,
         now=now,
         where=_exhausted(),
@@ -175,7 +177,7 @@ def _reserve(
     reserved = (
         Authentication.objects.filter(
             pk=authentication.pk,
-            status=Authentication.Status.PENDING,
+            status__in=Authentication.CHECKABLE,
             failed_checks__lt=Value(limit) - F("checks_in_progress"),
         ).update(checks_in_progress=F("checks_in_progress") + 1, updated_at=now)
         == 1
@@ -236,7 +238,7 @@ def check_code(
             reason=Reason.PROVIDER_ERROR, error_code=code_name, counts_as_failure=False
         )
         return _result(authentication, Reason.PROVIDER_ERROR, request=request)
-    return _finish(authentication, record, response.status, request)
+    return _finish(authentication, record, response, request)
 
 
 def _release(authentication: Authentication) -> None:
@@ -246,21 +248,65 @@ def _release(authentication: Authentication) -> None:
     )
 
 
+#: What a check outcome that is neither right nor wrong does: the reason
+#: returned, and the status a checkable row moves to (``None``: it stays).
+_NEITHER: dict[CheckOutcome, tuple[Reason, str | None]] = {
+    CheckOutcome.EXPIRED: (Reason.EXPIRED, Authentication.Status.EXPIRED),
+    CheckOutcome.RATE_LIMITED: (Reason.LOCKED, Authentication.Status.LOCKED),
+    # Never a success: only a "valid" answer to our own check verifies.
+    CheckOutcome.ALREADY_VALIDATED: (Reason.PROVIDER_REFUSED, Authentication.Status.FAILED),
+    CheckOutcome.WITHOUT_ATTEMPT: (Reason.NOT_SENT, None),
+    # A PSD2 code checked without (or with other) transaction details: the
+    # site's mistake, not the user's; the attempt does not count.
+    CheckOutcome.TRANSACTION_ERROR: (Reason.PROVIDER_ERROR, None),
+}
+
+
+#: Answers a right code given by a parallel check also causes: v1 says
+#: already_validated, v2 expired_or_not_found (its window closed).
+_CLOSED_BY_A_RIGHT_CODE = frozenset({CheckOutcome.EXPIRED, CheckOutcome.ALREADY_VALIDATED})
+VERIFIED = Authentication.Status.VERIFIED
+# How often a check waits for the answers of parallel checks of its row.
+_SETTLE_POLL = 0.05
+
+
+def _settled(authentication: Authentication) -> str:
+    """Wait until no other check of ``authentication`` waits for the provider
+    (at most one provider call's connect and read timeouts), then return its
+    status. Without parallel checks this returns at once."""
+    authentication.refresh_from_db()
+    if authentication.checks_in_progress == 0:
+        return authentication.status
+    try:
+        connect, read = normalize_timeout(ding_settings.TIMEOUT)
+    except ValueError:
+        connect, read = normalize_timeout(10.0)
+    deadline = time.monotonic() + connect + read
+    while authentication.checks_in_progress > 0 and time.monotonic() < deadline:
+        time.sleep(_SETTLE_POLL)
+        authentication.refresh_from_db()
+    return authentication.status
+
+
 def _finish(
     authentication: Authentication,
     record: CheckRecord,
-    status: Any,
+    response: Any,
     request: HttpRequest | None,
 ) -> CheckResult:
+    """Record the provider's answer, read through the neutral protocol
+    (``response.outcome``: :class:`CheckOutcome`) whatever the provider."""
     now = timezone.now()
-    provider_status = sanitize(status, 32)
+    # The provider's own word, kept in the history (never decided on).
+    provider_status = sanitize(getattr(response, "status", None), 32)
+    outcome = response.outcome
     records = CheckRecord.objects.filter(pk=record.pk)
-    if status == CheckStatus.VALID:
+    if outcome is CheckOutcome.VALID:
         with transaction.atomic():
             _release(authentication)
             verified = change_status(
                 authentication,
-                Authentication.Status.PENDING,
+                Authentication.CHECKABLE,
                 Authentication.Status.VERIFIED,
                 now=now,
                 verified_at=now,
@@ -285,7 +331,7 @@ def _finish(
             request=request,
         )
         return _result(authentication, None, request=request)
-    if status == CheckStatus.INVALID:
+    if outcome is CheckOutcome.INVALID:
         with transaction.atomic():
             Authentication.objects.filter(pk=authentication.pk, checks_in_progress__gt=0).update(
                 checks_in_progress=F("checks_in_progress") - 1,
@@ -297,30 +343,20 @@ def _finish(
         return _result(authentication, Reason.INVALID_CODE, request=request)
     # Neither right nor wrong: the attempt does not count.
     _release(authentication)
-    if status == CheckStatus.EXPIRED_AUTH:
-        reason = Reason.EXPIRED
-        change_status(
-            authentication, Authentication.Status.PENDING, Authentication.Status.EXPIRED, now=now
+    if outcome in _CLOSED_BY_A_RIGHT_CODE and _settled(authentication) == VERIFIED:
+        # A parallel check of the same code verified it (a double submit):
+        # the provider's window was closed by that right code.
+        records.update(
+            provider_status=provider_status, reason=Reason.ALREADY_VERIFIED, counts_as_failure=False
         )
-    elif status == CheckStatus.RATE_LIMITED:
-        reason = Reason.LOCKED
-        change_status(
-            authentication, Authentication.Status.PENDING, Authentication.Status.LOCKED, now=now
-        )
-    elif status == CheckStatus.ALREADY_VALIDATED:
-        # Never a success: only a "valid" answer to our own check verifies.
-        reason = Reason.PROVIDER_REFUSED
-        change_status(
-            authentication,
-            Authentication.Status.PENDING,
-            Authentication.Status.FAILED,
-            now=now,
-            error_code="already_validated",
-        )
-    elif status == CheckStatus.WITHOUT_ATTEMPT:
-        reason = Reason.NOT_SENT
-    else:  # unknown, missing or new statuses
-        reason = Reason.PROVIDER_ERROR
+        return _result(authentication, Reason.ALREADY_VERIFIED, request=request)
+    # Unknown, missing or new statuses: a provider error, never a success.
+    reason, new = _NEITHER.get(outcome, (Reason.PROVIDER_ERROR, None))
+    if new is not None:
+        error: dict[str, Any] = {}
+        if new == Authentication.Status.FAILED:
+            error["error_code"] = str(outcome)
+        change_status(authentication, Authentication.CHECKABLE, new, now=now, **error)
     records.update(provider_status=provider_status, reason=reason, counts_as_failure=False)
     return _result(authentication, reason, request=request)
 

@@ -119,9 +119,14 @@ def deliver_feedback(feedback_id: int) -> str:
     except Exception as err:
         _failed(feedback, queued, err)
         raise
+    if not response.sent:
+        # Nothing to tell this provider (Prelude v2 has no not_onboarded).
+        queued.update(delivery=Feedback.Delivery.SKIPPED, error_code="")
+        logger.info("django-ding: feedback %s has no counterpart here: skipped", feedback.pk)
+        return Feedback.Delivery.SKIPPED.value
     sent = queued.update(
         delivery=Feedback.Delivery.SENT,
-        feedback_uuid=sanitize(response.uuid, 64),
+        feedback_uuid=sanitize(response.provider_id, 64),
         sent_at=timezone.now(),
         error_code="",
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -134,40 +135,48 @@ def emit(signal: Signal, **kwargs: Any) -> None:
 
 def change_status(
     authentication: Authentication,
-    old: str,
+    old: str | Collection[str],
     new: str,
     *,
     now: dt.datetime | None = None,
     where: Q | None = None,
     **fields: Any,
 ) -> bool:
-    """Move ``authentication`` from ``old`` to ``new`` with a conditional
-    UPDATE (it only happens if the row is still ``old``), update ``fields``
-    with it, and send ``status_changed`` on commit. Returns whether this call
-    made the change; the instance is refreshed either way. ``where`` adds a
-    condition."""
+    """Move ``authentication`` from ``old`` (a status, or several) to ``new``
+    with a conditional UPDATE (it only happens if the row is still in ``old``),
+    update ``fields`` with it, and send ``status_changed`` on commit. Returns
+    whether this call made the change; the instance is refreshed either way.
+    ``where`` adds a condition."""
     now = now or timezone.now()
-    rows = Authentication.objects.filter(pk=authentication.pk, status=old)
-    if where is not None:
-        rows = rows.filter(where)
-    changed = bool(rows.update(status=new, updated_at=now, **fields))
+    olds = [old] if isinstance(old, str) else sorted(old)
+    if authentication.status in olds:  # the likely one first
+        olds.remove(authentication.status)
+        olds.insert(0, authentication.status)
+    changed_from = None
+    for candidate in olds:
+        rows = Authentication.objects.filter(pk=authentication.pk, status=candidate)
+        if where is not None:
+            rows = rows.filter(where)
+        if rows.update(status=new, updated_at=now, **fields):
+            changed_from = candidate
+            break
     authentication.refresh_from_db()
-    if changed:
+    if changed_from is not None:
         logger.info(
             "django-ding: authentication %s of %s: %s -> %s",
             authentication.pk,
             authentication.masked_phone_number,
-            old,
+            changed_from,
             new,
         )
         emit(
             signals.status_changed,
             sender=Authentication,
             authentication=authentication,
-            old_status=old,
+            old_status=changed_from,
             new_status=new,
         )
-    return changed
+    return changed_from is not None
 
 
 def backend_path(backend: object) -> str:
@@ -215,12 +224,12 @@ def state_refusal(authentication: Authentication, now: Any) -> limits.Refusal | 
         return limits.Refusal(Reason.LOCKED)
     if status == Authentication.Status.EXPIRED:
         return limits.Refusal(Reason.EXPIRED)
-    if status != Authentication.Status.PENDING or not authentication.provider_id:
+    if status not in Authentication.CHECKABLE or not authentication.provider_id:
         fail_if_interrupted(authentication, now)
         return limits.Refusal(Reason.NOT_SENT)
     if authentication.is_expired(now):
         change_status(
-            authentication, Authentication.Status.PENDING, Authentication.Status.EXPIRED, now=now
+            authentication, Authentication.CHECKABLE, Authentication.Status.EXPIRED, now=now
         )
         return limits.Refusal(Reason.EXPIRED)
     return None

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from django_ding import limits, provider_ids, signals
-from django_ding.backends import get_backend
+from django_ding.backends import get_backend, load_backend_class
 from django_ding.backends.arguments import create_fields_argument
 from django_ding.backends.base import BaseBackend
-from django_ding.backends.enums import REQUEST_DEVICE_TYPES, AuthenticationStatus, RetryStatus
-from django_ding.backends.results import SIGNAL_FIELDS, CreateAuthenticationResponse
+from django_ding.backends.outcomes import RetryOutcome, RetryResult, SendOutcome, SendResult
+from django_ding.backends.results import SIGNAL_FIELDS
 from django_ding.exceptions import DingError, DingInvalidResponseError, VerificationRefused
 from django_ding.models import Authentication, RetryRecord
 from django_ding.reasons import Reason
@@ -49,11 +49,12 @@ if TYPE_CHECKING:
 
 __all__ = ["fail_stale_sends", "retry", "retry_available_in", "send_code"]
 
-#: Device signals kept in ``Authentication.signals`` (the ip has its own column).
-_SIGNAL_FIELDS = tuple(name for name in SIGNAL_FIELDS if name != "ip")
+#: Device signals kept in ``Authentication.signals`` (the ip has its own
+#: column); ``user_agent`` is a Prelude v2 signal.
+_SIGNAL_FIELDS = (*(name for name in SIGNAL_FIELDS if name != "ip"), "user_agent")
 # Longest value accepted for each string field (the stored ones match the
-# model's columns).
-_MAX_LENGTH = {"callback_url": 2000, "locale": 35}
+# model's columns); a longer User-Agent header is cut to this.
+_MAX_LENGTH = {"callback_url": 2000, "locale": 35, "user_agent": 512}
 _DEFAULT_MAX_LENGTH = 200
 
 
@@ -62,14 +63,19 @@ UNKNOWN_STATUS = "unknown_status"
 
 
 @sensitive_variables("fields", "cleaned", "value", "ip")
-def _clean_fields(fields: dict[str, Any], request: HttpRequest | None) -> dict[str, Any]:
-    """Validate the create fields; add ``ip`` and ``locale`` from ``request``.
+def _clean_fields(
+    fields: dict[str, Any], request: HttpRequest | None, backend_class: type[BaseBackend]
+) -> dict[str, Any]:
+    """Validate the create fields; add ``ip``, ``locale`` and (for a backend
+    that takes it) ``user_agent`` from ``request``.
 
-    Runs every check the backends run (URL scheme, BCP-47 locale, device
-    type...) plus the lengths the history columns need, before anything is
-    recorded: a bad field leaves no ``failed`` row and starts no cooldown.
+    The configured backend says which fields exist (``create_fields``) and
+    checks their values (``validate_field_values``: URL scheme, BCP-47 locale,
+    device type, v2 choices...); the lengths the history columns need are
+    checked here. All of it before anything is recorded: a bad field leaves no
+    ``failed`` row and starts no cooldown.
     """
-    BaseBackend.validate_fields(fields)  # TypeError naming unknown fields
+    backend_class.validate_fields(fields)  # TypeError naming unknown fields
     cleaned: dict[str, Any] = {}
     for name, value in fields.items():
         if value is None:
@@ -85,14 +91,12 @@ def _clean_fields(fields: dict[str, Any], request: HttpRequest | None) -> dict[s
             except ValueError as err:
                 raise ValueError("ip must be an IPv4 or IPv6 address.") from err
         elif name == "device_type":
-            if value.upper() not in REQUEST_DEVICE_TYPES:
-                raise ValueError("device_type must be one of IOS, ANDROID, WEB.")
-            value = value.upper()
+            value = value.upper()  # the backend checks it is one it knows
         elif len(value) > _MAX_LENGTH.get(name, _DEFAULT_MAX_LENGTH) or "\x00" in value:
             raise ValueError(f"{name} is too long or holds a NUL character.")
         cleaned[name] = value
     try:
-        create_fields_argument(cleaned)  # the backends' own checks
+        backend_class.validate_field_values(cleaned)  # the backend's own checks
     except TypeError as err:  # pragma: no cover - the types were checked above
         raise ValueError(str(err)) from err
     if "ip" not in cleaned:
@@ -103,7 +107,20 @@ def _clean_fields(fields: dict[str, Any], request: HttpRequest | None) -> dict[s
         locale = request_locale(request)
         if locale and _valid_field("locale", locale[: _MAX_LENGTH["locale"]]):
             cleaned["locale"] = locale[: _MAX_LENGTH["locale"]]
+    if "user_agent" not in cleaned and "user_agent" in backend_class.create_fields:
+        agent = _request_user_agent(request)
+        if agent:
+            cleaned["user_agent"] = agent
     return cleaned
+
+
+def _request_user_agent(request: HttpRequest | None) -> str | None:
+    """The request's ``User-Agent``, printable and capped, or ``None``."""
+    if request is None:
+        return None
+    agent = str(request.META.get("HTTP_USER_AGENT", ""))
+    agent = "".join(ch for ch in agent if ch.isprintable()).strip()
+    return agent[: _MAX_LENGTH["user_agent"]] or None
 
 
 def _valid_field(name: str, value: str) -> bool:
@@ -146,7 +163,7 @@ def send_code(
     fails (the row is then ``failed`` with ``error_code``).
     """
     phone = normalize_phone_number(phone_number).as_e164
-    provider_fields = _clean_fields(fields, request)
+    provider_fields = _clean_fields(fields, request, load_backend_class())
     owner = resolve_user(user, request)
     backend = get_backend()
     ip = provider_fields.get("ip")
@@ -210,56 +227,80 @@ def _fail_send(authentication: Authentication, err: Exception, code: str | None 
         logger.exception("django-ding: could not record the failed send %s", authentication.pk)
 
 
+#: The status a send's outcome gives its row (``UNKNOWN``: failed, see below).
+SEND_STATUSES: dict[SendOutcome, str] = {
+    SendOutcome.SENT: Authentication.Status.PENDING,
+    SendOutcome.RESENT: Authentication.Status.PENDING,
+    SendOutcome.CHALLENGED: Authentication.Status.CHALLENGED,
+    SendOutcome.SHADOW_BLOCKED: Authentication.Status.SHADOW_BLOCKED,
+    SendOutcome.BLOCKED: Authentication.Status.BLOCKED,
+}
+#: Code-sent outcomes whose id may already be held by a local row: the
+#: provider's window for the number was still open (a double click, a second
+#: tab, a resend from the send form), so it answered with that window's id.
+_IN_WINDOW = frozenset({SendOutcome.RESENT, SendOutcome.CHALLENGED, SendOutcome.SHADOW_BLOCKED})
+
+
+def _invalid_id(authentication: Authentication) -> DingInvalidResponseError:
+    err = DingInvalidResponseError(
+        "The provider's answer has no valid id (1 to 64 visible ASCII characters).",
+        status_code=200,
+    )
+    _fail_send(authentication, err)
+    return err
+
+
+def _answered_id(response: SendResult) -> str | None:
+    """The canonical provider id of ``response``, or ``None`` (missing or invalid)."""
+    try:
+        return provider_ids.canonical(response.provider_id)
+    except ValueError:
+        return None
+
+
 def _finish_send(
     authentication: Authentication,
-    response: CreateAuthenticationResponse,
+    response: SendResult,
     request: HttpRequest | None,
 ) -> Authentication:
+    """Record the provider's answer, read through the neutral protocol
+    (``response.outcome``), whatever the provider."""
     now = timezone.now()
-    try:
-        provider_id = provider_ids.canonical(response.provider_id)
-    except ValueError:
-        err = DingInvalidResponseError(
-            "The provider's answer has no valid id (1 to 64 visible ASCII characters).",
-            status_code=200,
-        )
-        _fail_send(authentication, err)
-        raise err from None
-    status = response.status
-    if status == AuthenticationStatus.RATE_LIMITED:
-        new = Authentication.Status.RATE_LIMITED
-    elif status == AuthenticationStatus.SPAM_DETECTED:
-        new = Authentication.Status.SPAM_DETECTED
-    elif status == AuthenticationStatus.PENDING:
-        new = Authentication.Status.PENDING
-    else:
-        # Only "pending" means a code was sent: anything else is not a success.
+    outcome = response.outcome
+    new = SEND_STATUSES.get(outcome)
+    if new is None:
+        # Only an outcome that says a code was sent is a success.
         err = DingInvalidResponseError(
             "The provider answered with an unknown authentication status "
-            f"({sanitize(status, 32) or 'none'}).",
+            f"({sanitize(getattr(response, 'status', None), 32) or 'none'}).",
             status_code=200,
         )
         _fail_send(authentication, err, UNKNOWN_STATUS)
         raise err
-    expires_at = response.expires_at or now + limits.authentication_ttl()
+    provider_id = _answered_id(response)
+    if provider_id is None and outcome is not SendOutcome.BLOCKED:
+        raise _invalid_id(authentication) from None
+    held = (
+        Authentication.objects.filter(provider_id=provider_id).exclude(pk=authentication.pk).first()
+        if provider_id
+        else None
+    )
+    if held is not None and outcome in _IN_WINDOW:
+        return _merge_send(authentication, held, response, request)
+    if held is not None and outcome is SendOutcome.BLOCKED:
+        provider_id = None  # a blocked create opens nothing: keep the refusal only
     fields: dict[str, Any] = {
         "provider_id": provider_id,
-        "expires_at": expires_at,
+        "expires_at": (
+            None
+            if outcome is SendOutcome.BLOCKED
+            else response.expires_at or now + limits.authentication_ttl()
+        ),
         "error_code": "",
+        "refusal_reason": sanitize(response.refusal_reason, 64),
     }
     try:
-        with transaction.atomic():
-            changed = change_status(
-                authentication, Authentication.Status.SENDING, new, now=now, **fields
-            ) or change_status(
-                # Marked interrupted meanwhile, but the provider did answer.
-                authentication,
-                Authentication.Status.FAILED,
-                new,
-                now=now,
-                where=Q(error_code=INTERRUPTED),
-                **fields,
-            )
+        changed = _record_answer(authentication, new, now, fields)
     except IntegrityError:
         err = DingInvalidResponseError(
             "The provider answered with an id already recorded for another authentication.",
@@ -273,13 +314,20 @@ def _finish_send(
             authentication.pk,
             authentication.status,
         )
-    if new != Authentication.Status.PENDING:
+    if outcome is SendOutcome.BLOCKED:
         logger.warning(
             "django-ding: the provider refused to send to %s: %s",
             authentication.masked_phone_number,
-            new,
+            fields["refusal_reason"] or "blocked",
         )
         raise VerificationRefused(Reason.PROVIDER_REFUSED, authentication=authentication)
+    if outcome is SendOutcome.SHADOW_BLOCKED:
+        # Told apart in the history only: the user is told a code was sent.
+        logger.warning(
+            "django-ding: a block rule matched the send to %s but was not enforced: %s",
+            authentication.masked_phone_number,
+            fields["refusal_reason"] or "shadow_blocked",
+        )
     if changed:
         emit(
             signals.code_sent,
@@ -288,6 +336,73 @@ def _finish_send(
             request=request,
         )
     return authentication
+
+
+def _record_answer(
+    authentication: Authentication, new: str, now: Any, fields: dict[str, Any]
+) -> bool:
+    """Move the row from ``sending`` to ``new`` (or from ``failed`` when it
+    was marked interrupted meanwhile, since the provider did answer)."""
+    with transaction.atomic():
+        return change_status(
+            authentication, Authentication.Status.SENDING, new, now=now, **fields
+        ) or change_status(
+            authentication,
+            Authentication.Status.FAILED,
+            new,
+            now=now,
+            where=Q(error_code=INTERRUPTED),
+            **fields,
+        )
+
+
+def _merge_send(
+    authentication: Authentication,
+    held: Authentication,
+    response: SendResult,
+    request: HttpRequest | None,
+) -> Authentication:
+    """The provider resent the code in a verification we already hold.
+
+    This send's row becomes ``merged`` (``merged_into`` the holder): it stays
+    in the history and counts toward every send limit, as any call that made
+    the provider send a message. The holder is returned, still checkable with
+    its own attempt count, so a double click or a second tab never opens a
+    second local verification for one provider window.
+    """
+    now = timezone.now()
+    if held.phone_number != authentication.phone_number:
+        err = DingInvalidResponseError(
+            "The provider answered with the id of another phone number's authentication.",
+            status_code=200,
+        )
+        _fail_send(authentication, err)
+        raise err
+    changed = _record_answer(
+        authentication,
+        Authentication.Status.MERGED,
+        now,
+        {
+            "merged_into": held,
+            "error_code": "",
+            "refusal_reason": sanitize(response.refusal_reason, 64),
+        },
+    )
+    logger.info(
+        "django-ding: the provider resent to %s in its open verification (authentication %s "
+        "merged into %s)",
+        authentication.masked_phone_number,
+        authentication.pk,
+        held.pk,
+    )
+    refusal = state_refusal(held, now)
+    if refusal is not None:
+        # The provider's window is open but ours is over (locked, expired...):
+        # no fresh attempts for the same window.
+        raise VerificationRefused(refusal.reason, authentication=held)
+    if changed:
+        emit(signals.code_sent, sender=Authentication, authentication=held, request=request)
+    return held
 
 
 def retry(authentication: Authentication, *, request: HttpRequest | None = None) -> Authentication:
@@ -341,10 +456,15 @@ def retry(authentication: Authentication, *, request: HttpRequest | None = None)
 
 
 def _finish_retry(
-    authentication: Authentication, record: RetryRecord, response: Any, request: HttpRequest | None
+    authentication: Authentication,
+    record: RetryRecord,
+    response: RetryResult,
+    request: HttpRequest | None,
 ) -> Authentication:
+    """Record the provider's answer, read through the neutral protocol
+    (``response.retry_outcome``), whatever the provider."""
     now = timezone.now()
-    status = response.status
+    outcome = response.retry_outcome
     remaining = response.remaining_retry
     remaining = remaining if isinstance(remaining, int) and remaining >= 0 else None
     updates: dict[str, Any] = {}
@@ -355,21 +475,28 @@ def _finish_retry(
     if updates:
         Authentication.objects.filter(pk=authentication.pk).update(updated_at=now, **updates)
         authentication.refresh_from_db()
+    answered_id = _answered_id(response) or ""
     reason: Reason | None = None
-    if status == RetryStatus.APPROVED:
-        pass
-    elif status == RetryStatus.EXPIRED_AUTH:
+    error_code = ""
+    if response.code_sent:
+        reason = _resent(authentication, response, answered_id, now)
+        error_code = "" if reason is None else "duplicate_id"
+    elif outcome is RetryOutcome.EXPIRED:
         change_status(
-            authentication, Authentication.Status.PENDING, Authentication.Status.EXPIRED, now=now
+            authentication, Authentication.CHECKABLE, Authentication.Status.EXPIRED, now=now
         )
         reason = Reason.EXPIRED
-    elif status == RetryStatus.NO_ATTEMPT:
+    elif outcome is RetryOutcome.NO_ATTEMPT:
         reason = Reason.NOT_SENT
-    else:  # denied, rate_limited, already_validated (never a success), unknown
+    else:  # blocked, denied, rate_limited, already_validated (never a success), unknown
         reason = Reason.PROVIDER_REFUSED
+        if outcome is RetryOutcome.BLOCKED:
+            error_code = sanitize(response.refusal_reason, 64)
     RetryRecord.objects.filter(pk=record.pk).update(
-        provider_status=sanitize(status, 32),
+        provider_status=sanitize(getattr(response, "status", None), 32),
+        provider_id=answered_id,
         reason=reason or "",
+        error_code=error_code,
         remaining_retry=remaining,
         next_retry_at=response.next_retry_at,
     )
@@ -377,7 +504,7 @@ def _finish_retry(
         logger.info(
             "django-ding: the provider refused the retry of authentication %s: %s",
             authentication.pk,
-            sanitize(status, 32),
+            outcome,
         )
         next_at = authentication.next_retry_at
         raise VerificationRefused(
@@ -392,6 +519,46 @@ def _finish_retry(
         request=request,
     )
     return authentication
+
+
+def _resent(
+    authentication: Authentication, response: RetryResult, answered_id: str, now: Any
+) -> Reason | None:
+    """A code went out again. Same id: the same verification (its status
+    follows a challenge or a shadow block). A new id (v2 ``success`` once the
+    provider's window had ended): the same local row now holds the new
+    verification, so the session and the attempt count carry over; it gets a
+    new local expiry. Returns a reason when the new id cannot be recorded."""
+    new = SEND_STATUSES.get(response.outcome, Authentication.Status.PENDING)
+    fields: dict[str, Any] = {}
+    if answered_id and answered_id != authentication.provider_id:
+        fields["provider_id"] = answered_id
+        fields["expires_at"] = response.expires_at or now + limits.authentication_ttl()
+        logger.info(
+            "django-ding: the provider opened a new verification for authentication %s",
+            authentication.pk,
+        )
+    elif response.outcome is SendOutcome.RESENT:
+        new = authentication.status  # a plain resend changes nothing
+    if not fields and new == authentication.status:
+        return None
+    try:
+        with transaction.atomic():
+            if new == authentication.status:
+                Authentication.objects.filter(
+                    pk=authentication.pk, status__in=Authentication.CHECKABLE
+                ).update(updated_at=now, **fields)
+                authentication.refresh_from_db()
+            else:
+                change_status(authentication, Authentication.CHECKABLE, new, now=now, **fields)
+    except IntegrityError:
+        logger.warning(
+            "django-ding: the provider answered the retry of authentication %s with an id "
+            "already recorded for another authentication",
+            authentication.pk,
+        )
+        return Reason.PROVIDER_ERROR
+    return None
 
 
 def retry_available_in(authentication: Authentication) -> int:

@@ -9,16 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from django_ding.backends import get_backend
-from django_ding.backends.enums import AttemptStatus, CheckStatus, EventType
-from django_ding.backends.results import (
-    AttemptEvent,
-    AuthenticationEvent,
-    AuthenticationStatusResponse,
-    BalanceUpdateEvent,
-    CheckEvent,
-    DeliveryStatusEvent,
-    format_wire_datetime,
-)
+from django_ding.backends.outcomes import StatusOutcome, StatusResult, TimelineEvent
 from django_ding.models import Authentication, StatusEvent
 from django_ding.services.records import (
     change_status,
@@ -31,57 +22,29 @@ from django_ding.services.records import (
 
 __all__ = ["refresh_status"]
 
-
-def _details(event: AuthenticationEvent) -> dict[str, Any]:
-    """The non-secret fields of an event: never a code or a message body, and
-    nothing of an event type this client does not know."""
-    if isinstance(event, AttemptEvent):
-        details: dict[str, Any] = {
-            "capability": event.capability,
-            "attempt_number": event.attempt_number,
-            "sender_id": event.sender_id,
-        }
-    elif isinstance(event, DeliveryStatusEvent):
-        details = {
-            "attempt_number": event.attempt_number,
-            "originated_at": (
-                format_wire_datetime(event.originated_at) if event.originated_at else None
-            ),
-        }
-    elif isinstance(event, BalanceUpdateEvent):
-        details = {"balance_update_type": event.balance_update_type, "amount": event.amount}
-    else:  # CheckEvent (the code stays out) and unknown types
-        details = {}
-    return {
-        key: (sanitize(value, 100) if isinstance(value, str) else value)
-        for key, value in details.items()
-        if value is not None
-    }
+#: The local status a provider's ``closed_as`` forces on a checkable row.
+_CLOSED: dict[StatusOutcome, str] = {
+    StatusOutcome.EXPIRED: Authentication.Status.EXPIRED,
+    StatusOutcome.LOCKED: Authentication.Status.LOCKED,
+}
 
 
-def _kind(event: AuthenticationEvent) -> str | None:
-    kind = event.type or event.event_type
-    return str(kind) if kind else None
-
-
-def _event_row(authentication: Authentication, event: AuthenticationEvent) -> StatusEvent:
-    if isinstance(event, AttemptEvent | CheckEvent):
-        provider_id = event.id
-    elif isinstance(event, DeliveryStatusEvent):
-        provider_id = event.attempt_id
-    else:
-        provider_id = None
+def _event_row(authentication: Authentication, event: TimelineEvent) -> StatusEvent:
     return StatusEvent(
         authentication=authentication,
-        type=sanitize(_kind(event), 32) or "unknown",
-        status=sanitize(getattr(event, "status", None), 32),
-        occurred_at=event.created_at,
-        provider_id=sanitize(provider_id, 100),
-        details=_details(event),
+        type=sanitize(event.kind, 32) or "unknown",
+        status=sanitize(event.status, 32),
+        occurred_at=event.occurred_at,
+        provider_id=sanitize(event.provider_id, 100),
+        details={
+            key: (sanitize(value, 100) if isinstance(value, str) else value)
+            for key, value in event.details.items()
+            if value is not None
+        },
     )
 
 
-def _store_events(authentication: Authentication, response: AuthenticationStatusResponse) -> int:
+def _store_events(authentication: Authentication, response: StatusResult) -> int:
     """Record the events not recorded yet; returns how many were added."""
     known = set(
         StatusEvent.objects.filter(authentication=authentication).values_list(
@@ -89,7 +52,7 @@ def _store_events(authentication: Authentication, response: AuthenticationStatus
         )
     )
     rows = []
-    for event in response.events:
+    for event in response.timeline:
         row = _event_row(authentication, event)
         key = (row.type, row.status, row.provider_id, row.occurred_at)
         if key not in known:
@@ -97,21 +60,6 @@ def _store_events(authentication: Authentication, response: AuthenticationStatus
             rows.append(row)
     StatusEvent.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
-
-
-def _terminal_status(response: AuthenticationStatusResponse) -> str | None:
-    """A status the provider's events force on a pending row. Never
-    ``verified``: only a ``valid`` answer to :func:`check_code` verifies."""
-    for event in response.events:
-        status = getattr(event, "status", None)
-        kind = _kind(event)
-        if kind == EventType.CHECK and status == CheckStatus.EXPIRED_AUTH:
-            return Authentication.Status.EXPIRED
-        if kind == EventType.ATTEMPT and status == AttemptStatus.EXPIRED:
-            return Authentication.Status.EXPIRED
-        if kind == EventType.CHECK and status == CheckStatus.RATE_LIMITED:
-            return Authentication.Status.LOCKED
-    return None
 
 
 def refresh_status(authentication: Authentication) -> Authentication:
@@ -141,9 +89,10 @@ def refresh_status(authentication: Authentication) -> Authentication:
         Authentication.objects.select_for_update().filter(pk=authentication.pk).first()
         added = _store_events(authentication, response)
         _fill_blanks(authentication, response, now)
-        new = _terminal_status(response)
+        closed = response.closed_as
+        new = _CLOSED.get(closed) if closed is not None else None
         if new is not None:
-            change_status(authentication, Authentication.Status.PENDING, new, now=now)
+            change_status(authentication, Authentication.CHECKABLE, new, now=now)
         else:
             state_refusal(authentication, now)  # local expiry
     logger.info(
@@ -157,9 +106,7 @@ def refresh_status(authentication: Authentication) -> Authentication:
     return authentication
 
 
-def _fill_blanks(
-    authentication: Authentication, response: AuthenticationStatusResponse, now: dt.datetime
-) -> None:
+def _fill_blanks(authentication: Authentication, response: StatusResult, now: dt.datetime) -> None:
     updates: dict[str, Any] = {}
     if not authentication.correlation_id and response.correlation_id:
         updates["correlation_id"] = response.correlation_id[:200]

@@ -1,8 +1,9 @@
-"""A scripted provider for the admin and command tests, plus row factories.
+"""The provider of the admin and command tests, plus row factories.
 
-``ScriptedBackend`` records every call and answers from class-level scripts,
-so a test sets what the provider says (or raises) before acting. The
-``scripted_backend`` fixture installs it through ``DING["BACKEND"]``.
+The ``scripted_backend`` fixture installs the shipped in-memory test backend
+(``django_ding.backends.test.TestBackend``) through ``DING["BACKEND"]`` and
+yields its shared :data:`provider`, which records every call; a test sets
+what the provider says (or raises) with ``provider.always(...)`` before acting.
 """
 
 from __future__ import annotations
@@ -11,127 +12,48 @@ import datetime as dt
 import itertools
 import uuid
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from django_ding.backends.base import BaseBackend
-from django_ding.backends.enums import (
-    AttemptStatus,
-    AuthenticationStatus,
-    CheckStatus,
-    DeliveryStatus,
-    LineType,
-    RetryStatus,
-)
+from django_ding.backends.enums import AttemptStatus, DeliveryStatus, LineType
+from django_ding.backends.outcomes import CheckOutcome
 from django_ding.backends.results import (
     AttemptEvent,
     AuthenticationStatusResponse,
-    CreateAuthenticationResponse,
-    CreateCheckResponse,
     DeliveryStatusEvent,
-    FeedbackResponse,
     LookupResponse,
-    RetryAuthenticationResponse,
 )
+from django_ding.backends.test import BACKENDS, TestProvider, provider
 from django_ding.models import Authentication
 
-BACKEND_PATH = "tests.admin.backend.ScriptedBackend"
+__all__ = [
+    "BACKEND_PATH",
+    "TestProvider",
+    "make_authentication",
+    "phone",
+    "provider",
+    "scripted_backend",
+    "status_response",
+]
+
+BACKEND_PATH = BACKENDS["ding"]
 
 
-class ScriptedBackend(BaseBackend):
-    """Answers from ``scripts`` (operation -> result or exception, or a dict
-    keyed by authentication UUID); records ``calls``."""
-
-    calls: ClassVar[list[tuple[str, tuple[Any, ...], dict[str, Any]]]] = []
-    scripts: ClassVar[dict[str, Any]] = {}
-
-    @classmethod
-    def reset(cls) -> None:
-        cls.calls.clear()
-        cls.scripts.clear()
-
-    @classmethod
-    def calls_to(cls, operation: str) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
-        return [(args, kwargs) for name, args, kwargs in cls.calls if name == operation]
-
-    def _answer(self, operation: str, key: str | None, default: Any, *args: Any, **kw: Any) -> Any:
-        type(self).calls.append((operation, args, kw))
-        script = type(self).scripts.get(operation, default)
-        if isinstance(script, dict):
-            script = script.get(key, default)
-        if callable(script) and not isinstance(script, type):
-            script = script(*args, **kw)
-        if isinstance(script, BaseException):
-            raise script
-        return script
-
-    def create_authentication(
-        self, phone_number: str, **fields: Any
-    ) -> CreateAuthenticationResponse:
-        now = timezone.now()
-        default = CreateAuthenticationResponse(
-            authentication_uuid=str(uuid.uuid4()),
-            status=AuthenticationStatus.PENDING,
-            created_at=now,
-            expires_at=now + dt.timedelta(minutes=10),
-        )
-        result: CreateAuthenticationResponse = self._answer(
-            "create_authentication", phone_number, default, phone_number, **fields
-        )
-        return result
-
-    def check(
-        self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
-    ) -> CreateCheckResponse:
-        default = CreateCheckResponse(authentication_uuid, CheckStatus.VALID)
-        # The code is deliberately not recorded.
-        result: CreateCheckResponse = self._answer(
-            "check", authentication_uuid, default, authentication_uuid
-        )
-        return result
-
-    def retry(
-        self, authentication_uuid: str, *, phone_number: str | None = None
-    ) -> RetryAuthenticationResponse:
-        default = RetryAuthenticationResponse(
-            authentication_uuid, RetryStatus.APPROVED, created_at=timezone.now()
-        )
-        result: RetryAuthenticationResponse = self._answer(
-            "retry", authentication_uuid, default, authentication_uuid
-        )
-        return result
-
-    def feedback(self, phone_number: str, status: str) -> FeedbackResponse:
-        default = FeedbackResponse(uuid=str(uuid.uuid4()))
-        result: FeedbackResponse = self._answer(
-            "feedback", phone_number, default, phone_number, status
-        )
-        return result
-
-    def get_authentication_status(self, auth_uuid: str) -> AuthenticationStatusResponse:
-        result: AuthenticationStatusResponse = self._answer(
-            "get_authentication_status", auth_uuid, status_response(auth_uuid), auth_uuid
-        )
-        return result
-
-    def lookup(self, phone_number: str, *, cnam: bool = False) -> LookupResponse:
-        default = LookupResponse(
-            phone_number=phone_number,
-            mcc="208",
-            mnc="01",
-            carrier="Orange",
-            country_code="FR",
-            number_ported=False,
-            temporary_phone_number=False,
-            line_type=LineType.MOBILE,
-            caller_name="JANE DOE" if cnam else None,
-        )
-        result: LookupResponse = self._answer(
-            "lookup", phone_number, default, phone_number, cnam=cnam
-        )
-        return result
+def lookup_default(phone_number: str, cnam: bool) -> LookupResponse:
+    """What the provider knows of a number: an Orange mobile in France."""
+    return LookupResponse(
+        phone_number=phone_number,
+        mcc="208",
+        mnc="01",
+        carrier="Orange",
+        country_code="FR",
+        number_ported=False,
+        temporary_phone_number=False,
+        line_type=LineType.MOBILE,
+        caller_name="JANE DOE" if cnam else None,
+    )
 
 
 def status_response(
@@ -164,12 +86,17 @@ def status_response(
 
 
 @pytest.fixture
-def scripted_backend(settings: Any) -> Iterator[type[ScriptedBackend]]:
-    """Make ``ScriptedBackend`` the configured provider for one test."""
+def scripted_backend(settings: Any) -> Iterator[TestProvider]:
+    """Make the in-memory test backend the configured provider for one test,
+    with this suite's defaults: every check is right, a status read finds one
+    delivered SMS (:func:`status_default`), a lookup an Orange mobile."""
     settings.DING = {**settings.DING, "BACKEND": BACKEND_PATH}
-    ScriptedBackend.reset()
-    yield ScriptedBackend
-    ScriptedBackend.reset()
+    provider.reset()
+    provider.always("check", CheckOutcome.VALID)
+    provider.always("get_authentication_status", lambda auth_uuid: status_response(auth_uuid))
+    provider.always("lookup", lookup_default)
+    yield provider
+    provider.reset()
 
 
 _numbers = itertools.count(10_000_000)

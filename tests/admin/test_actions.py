@@ -21,7 +21,7 @@ from django_ding.exceptions import (
 )
 from django_ding.models import Authentication, Feedback, StatusEvent
 from django_ding.privacy import mask_phone
-from tests.admin.backend import ScriptedBackend, make_authentication, phone
+from tests.admin.backend import make_authentication, phone, provider
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scripted_backend")]
 
@@ -47,7 +47,7 @@ def uuids(rows: list[Authentication]) -> list[str]:
 def test_refresh_calls_the_provider_for_each_row(admin_client: Client) -> None:
     rows = [make_authentication(), make_authentication()]
     shown = run(admin_client, "refresh_status", rows)
-    called = [args[0] for args, _ in ScriptedBackend.calls_to("get_authentication_status")]
+    called = [call["auth_uuid"] for call in provider.calls_to("get_authentication_status")]
     assert sorted(called) == sorted(uuids(rows))
     assert shown == ["Refreshed 2 authentications."]
     for row in rows:
@@ -58,13 +58,16 @@ def test_refresh_calls_the_provider_for_each_row(admin_client: Client) -> None:
 
 def test_refresh_reports_a_failing_row_and_carries_on(admin_client: Client) -> None:
     bad, good = make_authentication(), make_authentication()
-    ScriptedBackend.scripts["get_authentication_status"] = {
-        bad.provider_id: DingAPIError(
-            f"unknown authentication for {bad.phone_number}",
-            status_code=400,
-            code="invalid_auth_uuid",
-        )
-    }
+    provider.always(
+        "get_authentication_status",
+        {
+            bad.provider_id: DingAPIError(
+                f"unknown authentication for {bad.phone_number}",
+                status_code=400,
+                code="invalid_auth_uuid",
+            )
+        },
+    )
     shown = run(admin_client, "refresh_status", [bad, good])
     assert f"{mask_phone(bad.phone_number)}: the provider call failed (invalid_auth_uuid)." in shown
     assert "Refreshed 1 authentication." in shown
@@ -73,9 +76,7 @@ def test_refresh_reports_a_failing_row_and_carries_on(admin_client: Client) -> N
 
 def test_refresh_reports_transport_errors(admin_client: Client) -> None:
     row = make_authentication()
-    ScriptedBackend.scripts["get_authentication_status"] = DingTimeoutError(
-        "timed out", request_sent=True
-    )
+    provider.always("get_authentication_status", DingTimeoutError("timed out", request_sent=True))
     shown = run(admin_client, "refresh_status", [row])
     assert shown == [
         f"{mask_phone(row.phone_number)}: the provider call failed (DingTimeoutError)."
@@ -85,7 +86,7 @@ def test_refresh_reports_transport_errors(admin_client: Client) -> None:
 def test_refresh_checks_rows_the_provider_never_answered_locally(admin_client: Client) -> None:
     row = make_authentication(provider_id=None, status=Authentication.Status.FAILED)
     shown = run(admin_client, "refresh_status", [row])
-    assert ScriptedBackend.calls == []
+    assert provider.calls == []
     assert shown == [
         "1 authentication never reached the provider; only its local state was checked."
     ]
@@ -124,7 +125,7 @@ def test_actions_handle_a_bounded_number_of_rows(
     monkeypatch.setattr(AuthenticationAdmin, "action_row_limit", 2)
     rows = [make_authentication() for _ in range(3)]
     shown = run(admin_client, "refresh_status", rows)
-    assert len(ScriptedBackend.calls_to("get_authentication_status")) == 2
+    assert len(provider.calls_to("get_authentication_status")) == 2
     assert "Only the first 2 selected rows were handled." in shown
 
 
@@ -135,7 +136,7 @@ def test_view_only_staff_cannot_run_actions(staff_client: Callable[..., Client])
         URL, {"action": "refresh_status", "_selected_action": [row.pk]}, follow=True
     )
     assert response.status_code == 200
-    assert ScriptedBackend.calls == []
+    assert provider.calls == []
 
 
 def test_staff_with_change_permission_can_refresh(staff_client: Callable[..., Client]) -> None:
@@ -164,8 +165,8 @@ def test_feedback_is_recorded_and_sent(
     assert str(feedback.phone_number) == str(row.phone_number)
     assert feedback.status == Feedback.Status.ONBOARDED
     assert feedback.user == admin_user
-    calls = ScriptedBackend.calls_to("feedback")
-    assert calls == [((str(row.phone_number), "onboarded"), {})]
+    calls = provider.calls_to("feedback")
+    assert calls == [{"phone_number": str(row.phone_number), "status": "onboarded"}]
 
 
 @pytest.mark.parametrize("number_format", ["NATIONAL", "INTERNATIONAL", "RFC3966"])
@@ -183,7 +184,7 @@ def test_feedback_sends_e164_whatever_the_display_format(
         shown = run(admin_client, "send_onboarded_feedback", [known, new])
     assert "Onboarded feedback sent for 1 phone number." in shown
     assert "1 phone number already had onboarded feedback; nothing was sent again." in shown
-    assert [args[0] for args, _ in ScriptedBackend.calls_to("feedback")] == [
+    assert [call["phone_number"] for call in provider.calls_to("feedback")] == [
         new.phone_number.as_e164
     ]
     assert Feedback.objects.filter(phone_number=new.phone_number.as_e164).exists()
@@ -198,7 +199,7 @@ def test_feedback_once_per_phone_number(
         shown = run(admin_client, "send_onboarded_feedback", rows)
     assert shown == ["Onboarded feedback sent for 1 phone number."]
     assert Feedback.objects.count() == 1
-    assert len(ScriptedBackend.calls_to("feedback")) == 1
+    assert len(provider.calls_to("feedback")) == 1
 
 
 def test_duplicates_are_reported_politely(
@@ -212,7 +213,9 @@ def test_duplicates_are_reported_politely(
         shown = run(admin_client, "send_onboarded_feedback", [known, new])
     assert "Onboarded feedback sent for 1 phone number." in shown
     assert "1 phone number already had onboarded feedback; nothing was sent again." in shown
-    assert [args[0] for args, _ in ScriptedBackend.calls_to("feedback")] == [str(new.phone_number)]
+    assert [call["phone_number"] for call in provider.calls_to("feedback")] == [
+        str(new.phone_number)
+    ]
     assert Feedback.objects.count() == 2
 
 
@@ -229,7 +232,7 @@ def test_failed_feedback_is_sent_again(
     with django_capture_on_commit_callbacks(execute=True):
         shown = run(admin_client, "send_onboarded_feedback", [row])
     assert shown == ["Onboarded feedback sent for 1 phone number."]
-    assert len(ScriptedBackend.calls_to("feedback")) == 1
+    assert len(provider.calls_to("feedback")) == 1
     assert Feedback.objects.get().delivery == Feedback.Delivery.SENT
 
 

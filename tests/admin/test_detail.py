@@ -140,3 +140,29 @@ def test_an_authentication_without_records(admin_client: Client) -> None:
 def test_unknown_object_redirects_politely(admin_client: Client) -> None:
     response = admin_client.get(reverse("admin:django_ding_authentication_change", args=[999]))
     assert response.status_code == 302
+
+
+def test_a_blocked_send_shows_the_providers_reason(admin_client: Client) -> None:
+    auth = make_authentication(
+        status=Authentication.Status.BLOCKED, refusal_reason="repeated_attempts"
+    )
+    page = html(
+        admin_client.get(reverse("admin:django_ding_authentication_change", args=[auth.pk]))
+    )
+    assert "Blocked by the provider" in page
+    assert "repeated_attempts" in page
+
+
+def test_a_merged_send_links_the_verification_it_was_resent_in(admin_client: Client) -> None:
+    holder = make_authentication()
+    merged = make_authentication(
+        phone_number=holder.phone_number,
+        provider_id=None,
+        status=Authentication.Status.MERGED,
+        merged_into=holder,
+    )
+    url = reverse("admin:django_ding_authentication_change", args=[merged.pk])
+    page = html(admin_client.get(url))
+    assert "Resent in an open verification" in page
+    assert reverse("admin:django_ding_authentication_change", args=[holder.pk]) in page
+    assert f"{holder.masked_phone_number} (Code sent)" in page  # the link's text: masked

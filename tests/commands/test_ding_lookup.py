@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from django_ding.exceptions import DingAPIError, DingTimeoutError
 from django_ding.privacy import mask_phone
-from tests.admin.backend import ScriptedBackend, phone
+from tests.admin.backend import phone, provider
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scripted_backend")]
 
@@ -25,9 +25,9 @@ def lookup(*args: str) -> str:
 
 def test_prints_every_result_field_with_the_number_masked() -> None:
     output = lookup(NUMBER)
-    ((args, kwargs),) = ScriptedBackend.calls_to("lookup")
-    assert args == (NUMBER,)
-    assert kwargs == {"cnam": False}
+    (call,) = provider.calls_to("lookup")
+    assert call["phone_number"] == NUMBER
+    assert call == {"phone_number": NUMBER, "cnam": False}
     assert re.search(r"carrier:\s+Orange", output)
     assert re.search(r"line_type:\s+Mobile", output)
     assert re.search(r"number_ported:\s+False", output)
@@ -38,8 +38,8 @@ def test_prints_every_result_field_with_the_number_masked() -> None:
 
 def test_cnam() -> None:
     output = lookup(NUMBER, "--cnam")
-    ((_, kwargs),) = ScriptedBackend.calls_to("lookup")
-    assert kwargs == {"cnam": True}
+    (call,) = provider.calls_to("lookup")
+    assert call["cnam"] is True
     assert re.search(r"caller_name:\s+JANE DOE", output)
 
 
@@ -47,15 +47,15 @@ def test_cnam() -> None:
 def test_numbers_are_normalised_first(settings: pytest.FixtureRequest, region: str) -> None:
     settings.DING = {**settings.DING, "DEFAULT_REGION": region}  # type: ignore[attr-defined]
     lookup("06 12 34 56 78")
-    ((args, _),) = ScriptedBackend.calls_to("lookup")
-    assert args == (NUMBER,)
+    (call,) = provider.calls_to("lookup")
+    assert call["phone_number"] == NUMBER
 
 
 @pytest.mark.parametrize("number", ["12", "not a number", "+999123", "", "9" * 500])
 def test_invalid_numbers_are_refused_before_any_provider_call(number: str) -> None:
     with pytest.raises(CommandError, match="is not a valid phone number"):
         lookup(number)
-    assert ScriptedBackend.calls == []
+    assert provider.calls == []
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ def test_invalid_numbers_are_refused_before_any_provider_call(number: str) -> No
     ],
 )
 def test_provider_errors_are_command_errors(error: Exception, message: str) -> None:
-    ScriptedBackend.scripts["lookup"] = error
+    provider.always("lookup", error)
     with pytest.raises(CommandError, match=message):
         lookup(NUMBER)
 

@@ -13,7 +13,7 @@ from django_ding.exceptions import DingAPIError, DingConnectionError, DingTimeou
 from django_ding.models import Authentication, CheckRecord, StatusEvent
 from django_ding.privacy import mask_phone
 from django_ding.reasons import Reason
-from tests.admin.backend import ScriptedBackend, make_authentication, phone
+from tests.admin.backend import make_authentication, phone, provider
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scripted_backend")]
 
@@ -33,7 +33,7 @@ def status(*args: str) -> str:
 
 def test_refreshes_and_prints_the_authentication(auth: Authentication) -> None:
     output = status(auth.provider_id)
-    assert ScriptedBackend.calls_to("get_authentication_status") == [((auth.provider_id,), {})]
+    assert provider.calls_to("get_authentication_status") == [{"auth_uuid": auth.provider_id}]
     assert f"Authentication {auth.provider_id}" in output
     assert mask_phone(NUMBER) in output
     assert NUMBER not in output
@@ -49,7 +49,7 @@ def test_prints_checks_and_events_without_refreshing(auth: Authentication) -> No
     CheckRecord.objects.create(authentication=auth, reason=Reason.INVALID_CODE, error_code="x1")
     StatusEvent.objects.create(authentication=auth, type="attempt", status="delivered")
     output = status(auth.provider_id, "--no-refresh")
-    assert ScriptedBackend.calls == []
+    assert provider.calls == []
     assert "Checks (1)" in output
     assert "invalid_code [x1]" in output
     assert "Resends (0)" in output
@@ -66,14 +66,14 @@ def test_malformed_id(text: str) -> None:
     ) as info:
         status(text)
     assert len(str(info.value)) < 120
-    assert ScriptedBackend.calls == []
+    assert provider.calls == []
 
 
 @pytest.mark.parametrize("unknown", [str(uuid.uuid4()), "vrf_01jc0t6fwwfgfsq1md24mhyztj"])
 def test_unknown_id(auth: Authentication, unknown: str) -> None:
     with pytest.raises(CommandError, match=f"No authentication has the provider id {unknown}"):
         status(unknown)
-    assert ScriptedBackend.calls == []
+    assert provider.calls == []
 
 
 def test_uuid_in_other_spellings(auth: Authentication) -> None:
@@ -86,8 +86,8 @@ def test_uuid_in_other_spellings(auth: Authentication) -> None:
 def test_a_prelude_v2_id(auth: Authentication) -> None:
     make_authentication(phone_number=phone(87654321), provider_id="vrf_01jc0t6fwwfgfsq1md24mhyztj")
     output = status("vrf_01jc0t6fwwfgfsq1md24mhyztj")
-    assert ScriptedBackend.calls_to("get_authentication_status") == [
-        (("vrf_01jc0t6fwwfgfsq1md24mhyztj",), {})
+    assert provider.calls_to("get_authentication_status") == [
+        {"auth_uuid": "vrf_01jc0t6fwwfgfsq1md24mhyztj"}
     ]
     assert "Authentication vrf_01jc0t6fwwfgfsq1md24mhyztj" in output
     assert mask_phone(phone(87654321)) in output
@@ -97,8 +97,9 @@ def test_a_prelude_v2_id(auth: Authentication) -> None:
 
 
 def test_provider_error_is_a_clear_command_error(auth: Authentication) -> None:
-    ScriptedBackend.scripts["get_authentication_status"] = DingAPIError(
-        f"No authentication for {NUMBER}", status_code=400, code="invalid_auth_uuid"
+    provider.always(
+        "get_authentication_status",
+        DingAPIError(f"No authentication for {NUMBER}", status_code=400, code="invalid_auth_uuid"),
     )
     with pytest.raises(CommandError) as info:
         status(auth.provider_id)
@@ -115,7 +116,7 @@ def test_provider_error_is_a_clear_command_error(auth: Authentication) -> None:
     ],
 )
 def test_transport_error_is_a_clear_command_error(auth: Authentication, error: Exception) -> None:
-    ScriptedBackend.scripts["get_authentication_status"] = error
+    provider.always("get_authentication_status", error)
     with pytest.raises(CommandError, match=f"could not be reached \\({type(error).__name__}\\)"):
         status(auth.provider_id)
 

@@ -9,7 +9,8 @@ import pytest
 from django.dispatch import Signal
 
 from django_ding import signals
-from tests.services.backend import PATH, SCRIPT, Script
+from django_ding.backends.test import BACKENDS
+from tests.services.backend import PATH, SCRIPT, Script, configure
 
 PHONE = "+33612345678"
 OTHER_PHONE = "+33698765432"
@@ -26,11 +27,19 @@ SIGNALS = {
 
 @pytest.fixture
 def script(settings: Any) -> Iterator[Script]:
-    """Route get_backend() to the scripted provider, with a fresh script."""
+    """Route get_backend() to the in-memory test backend, with a fresh script."""
     settings.DING = {**settings.DING, "BACKEND": PATH}
+    yield configure(SCRIPT)
     SCRIPT.reset()
-    yield SCRIPT
-    SCRIPT.reset()
+
+
+@pytest.fixture(params=["ding", "prelude"])
+def flavour(request: Any, settings: Any, script: Script) -> str:
+    """Run the test against the Ding v1 and the Prelude v2 test backend, each
+    simulating its provider (status reads included)."""
+    settings.DING = {**settings.DING, "BACKEND": BACKENDS[request.param]}
+    script.always("get_authentication_status", None)
+    return str(request.param)
 
 
 class SignalLog:

@@ -186,8 +186,8 @@ def test_already_verified_is_refused_locally(
     [
         Authentication.Status.SENDING,
         Authentication.Status.FAILED,
-        Authentication.Status.RATE_LIMITED,
-        Authentication.Status.SPAM_DETECTED,
+        Authentication.Status.BLOCKED,
+        Authentication.Status.MERGED,
     ],
 )
 def test_not_sent(script: Script, authentication: Authentication, status: str) -> None:

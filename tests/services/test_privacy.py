@@ -43,7 +43,7 @@ def test_full_flow_leaks_nothing(
     script: Script, settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings.DING = {**settings.DING, "API_KEY": API_KEY}
-    script.valid_code = RIGHT
+    script.code = RIGHT
     for name in ["", *list(logging.root.manager.loggerDict)]:
         caplog.set_level(logging.DEBUG, logger=name)
     request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")

@@ -27,7 +27,7 @@ from django_ding.exceptions import (
 )
 from django_ding.models import Authentication, LimitLock, RetryRecord
 from django_ding.reasons import Reason
-from tests.services.backend import Script
+from tests.services.backend import PATH, Script
 from tests.services.conftest import OTHER_PHONE, PHONE, SignalLog, age, rolled_back
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,7 +42,7 @@ def test_send_records_the_row_and_signals(script: Script, sent_signals: SignalLo
     assert authentication.phone_number.as_e164 == PHONE
     assert authentication.correlation_id == "c-1"
     assert authentication.template_id == "t-1"
-    assert authentication.backend == "tests.services.backend.ScriptedBackend"
+    assert authentication.backend == PATH
     assert authentication.expires_at > timezone.now()
     assert authentication.error_code == ""
     assert script.calls == [
@@ -324,7 +324,10 @@ def test_provider_refusals_raise_with_the_row(
     with pytest.raises(VerificationRefused) as caught:
         services.send_code(PHONE)
     assert caught.value.reason == Reason.PROVIDER_REFUSED
-    assert caught.value.authentication.status == status.value
+    # Behaviour change: v1 refusals are "blocked" rows keeping the v1 status
+    # as their refusal reason (both providers read the same way).
+    assert caught.value.authentication.status == Authentication.Status.BLOCKED
+    assert caught.value.authentication.refusal_reason == status.value
     assert "code_sent" not in sent_signals.names()
 
 

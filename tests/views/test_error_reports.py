@@ -10,7 +10,7 @@ from django.core.signals import got_request_exception
 from django.test import Client
 from django.views.debug import ExceptionReporter
 
-from tests.views.backend import GOOD_CODE, ScriptedBackend
+from tests.views.backend import GOOD_CODE, provider
 from tests.views.conftest import PHONE, start
 
 CLEANSED = "********************"
@@ -59,7 +59,7 @@ def test_crash_while_checking_hides_the_code(captured: Captured, monkeypatch: An
 
 def test_crash_while_sending_hides_the_number(captured: Captured) -> None:
     client = Client(raise_request_exception=False)
-    ScriptedBackend.create_error = RuntimeError("provider client bug")
+    provider.fail("create_authentication", RuntimeError("provider client bug"))
     assert start(client).status_code == 500
     ((request, exc_info),) = captured.reports
     assert tuple(request.sensitive_post_parameters) == ("code", "phone_number")

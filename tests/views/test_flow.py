@@ -1,4 +1,6 @@
-"""The whole verification flow through the test client, on a scripted provider."""
+"""The whole verification flow through the test client, on the in-memory test
+backend: every test runs against Ding v1 and Prelude v2 semantics (the
+``flavour`` fixture)."""
 
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from django_ding.session import (
 )
 from django_ding.verified import get_verified_phone_number
 from django_ding.views import CheckCodeView
-from tests.views.backend import GOOD_CODE, ScriptedBackend
+from tests.views.backend import GOOD_CODE, provider
 from tests.views.conftest import PHONE, ding_settings, start, verify
+
+pytestmark = pytest.mark.usefixtures("flavour")
 
 
 def template_names(response: Any) -> list[str]:
@@ -43,7 +47,7 @@ def test_get_send_shows_the_form_and_sends_nothing(client: Client) -> None:
         '<label for="id_phone_number"',
     ):
         assert marker in html, marker
-    assert ScriptedBackend.calls == []
+    assert provider.calls == []
     assert not Authentication.objects.exists()
 
 
@@ -54,8 +58,8 @@ def test_send_remembers_the_authentication_and_redirects_to_check(client: Client
     authentication = Authentication.objects.get()
     assert str(authentication.phone_number) == PHONE
     assert client.session[SESSION_AUTHENTICATION_KEY] == authentication.pk
-    [(args, fields)] = ScriptedBackend.calls_to("create_authentication")
-    assert args == (PHONE,)
+    [fields] = provider.calls_to("create_authentication")
+    assert fields["phone_number"] == PHONE
     assert fields["ip"] == "127.0.0.1"
     assert fields["locale"] == "en"
 
@@ -122,7 +126,7 @@ def test_wrong_code_shows_an_error_on_the_field(client: Client) -> None:
     errors = response.context["form"].errors.as_data()["code"]
     assert errors[0].code == "invalid_code"
     assert SESSION_VERIFIED_KEY not in client.session
-    assert ScriptedBackend.calls_to("check")[0][0][1] == "000000"
+    assert provider.calls_to("check")[0]["check_code"] == "000000"
 
 
 def test_malformed_code_never_reaches_the_provider(client: Client) -> None:
@@ -130,7 +134,7 @@ def test_malformed_code_never_reaches_the_provider(client: Client) -> None:
     response = verify(client, "abc")
     assert response.status_code == 200
     assert response.context["form"].errors.as_data()["code"][0].code == "invalid"
-    assert ScriptedBackend.calls_to("check") == []
+    assert provider.calls_to("check") == []
 
 
 def test_good_code_verifies_cycles_the_session_and_redirects(client: Client) -> None:
@@ -146,7 +150,7 @@ def test_good_code_verifies_cycles_the_session_and_redirects(client: Client) -> 
     authentication = Authentication.objects.get()
     assert authentication.status == Authentication.Status.VERIFIED
     assert session[SESSION_VERIFIED_KEY]["authentication_id"] == authentication.pk
-    assert ScriptedBackend.calls_to("check")[0][0][1] == GOOD_CODE
+    assert provider.calls_to("check")[0]["check_code"] == GOOD_CODE
     # The flow is over: the check page goes back to the start.
     assert client.get("/verify/check/")["Location"] == "/verify/"
 
@@ -202,26 +206,31 @@ def test_early_resend_is_refused_with_the_time_left(client: Client) -> None:
     assert notice["text"].startswith("You can request a new code in ")
     assert notice["text"].endswith(" seconds.")
     assert 'class="ding-notice ding-notice--error" aria-live="polite" role="alert"' in html
-    assert ScriptedBackend.calls_to("retry") == []
+    assert provider.calls_to("retry") == []
     assert SESSION_NOTICE_KEY not in client.session  # shown once
     assert client.get("/verify/check/").context["notice"] is None
 
 
 def test_resend_after_the_wait_shows_a_notice_and_a_countdown(
-    client: Client, settings: Any
+    client: Client, settings: Any, flavour: str
 ) -> None:
     settings.DING = ding_settings(SEND_COOLDOWN=0)
     start(client)
     response = client.post("/verify/retry/", {"next": "/p/"})
     assert response["Location"] == "/verify/check/?next=%2Fp%2F"
-    assert len(ScriptedBackend.calls_to("retry")) == 1
+    assert len(provider.calls_to("retry")) == 1
     page = client.get(response["Location"])
     html = page.content.decode()
     assert page.context["notice"] == {"level": "success", "text": "A new code is on its way."}
     assert 'class="ding-notice ding-notice--success" aria-live="polite" role="status"' in html
-    # The provider's next_retry_at (30 s in the scripted backend) drives the countdown.
-    assert 0 < page.context["retry_available_in"] <= 30
-    assert 'id="ding-retry-countdown"' in html
+    if flavour == "ding":
+        # The provider's next_retry_at (30 s in the test backend) drives the countdown.
+        assert 0 < page.context["retry_available_in"] <= 30
+        assert 'id="ding-retry-countdown"' in html
+    else:
+        # Prelude v2 announces no next_retry_at: only local pacing (here none).
+        assert page.context["retry_available_in"] == 0
+        assert 'id="ding-retry-countdown"' not in html
 
 
 @pytest.mark.parametrize("attempts", [3])
@@ -263,12 +272,12 @@ def test_invalid_number_is_refused_before_the_provider(client: Client) -> None:
     assert 'id="id_phone_number_error"' in html
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_phone_number_helptext id_phone_number_error"' in html
-    assert ScriptedBackend.calls == []
+    assert provider.calls == []
 
 
 def test_head_requests_are_like_get(client: Client) -> None:
     assert client.head("/verify/").status_code == 200
-    assert ScriptedBackend.calls == []
+    assert provider.calls == []
 
 
 def test_phone_number_in_the_query_prefills_the_form_and_sends_nothing(client: Client) -> None:
@@ -276,7 +285,7 @@ def test_phone_number_in_the_query_prefills_the_form_and_sends_nothing(client: C
     html = page.content.decode()
     assert 'value="+33612345678"' in html
     assert 'name="next" value="/profile/"' in html
-    assert ScriptedBackend.calls == []
+    assert provider.calls == []
 
 
 @pytest.mark.parametrize(

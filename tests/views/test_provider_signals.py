@@ -8,12 +8,12 @@ import pytest
 from django.test import Client
 
 from django_ding.models import Authentication
-from tests.views.backend import ScriptedBackend
+from tests.views.backend import provider
 from tests.views.conftest import ding_settings, start
 
 
 def sent_fields() -> dict[str, Any]:
-    [(_, fields)] = ScriptedBackend.calls_to("create_authentication")
+    [fields] = provider.calls_to("create_authentication")
     return fields
 
 

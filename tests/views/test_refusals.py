@@ -20,7 +20,7 @@ from django_ding.models import Authentication
 from django_ding.reasons import Reason
 from django_ding.session import SESSION_AUTHENTICATION_KEY, SESSION_VERIFIED_KEY
 from django_ding.verified import get_verified_phone_number
-from tests.views.backend import GOOD_CODE, ScriptedBackend
+from tests.views.backend import GOOD_CODE, TestProvider, provider
 from tests.views.conftest import OTHER_PHONE, PHONE, start, verify
 
 CANNOT_SEND = "We could not send a code to this number."
@@ -95,9 +95,9 @@ def test_send_refusals_are_friendly(
     ],
 )
 def test_refused_numbers_reveal_nothing_more(
-    client: Client, ding_backend: type[ScriptedBackend], error: DingAPIError
+    client: Client, ding_backend: TestProvider, error: DingAPIError
 ) -> None:
-    ding_backend.create_error = error
+    ding_backend.fail("create_authentication", error)
     response = start(client)
     assert response.status_code == 200
     html = response.content.decode()
@@ -109,9 +109,9 @@ def test_refused_numbers_reveal_nothing_more(
 
 
 def test_spam_detected_by_the_provider_is_could_not_send(
-    client: Client, ding_backend: type[ScriptedBackend]
+    client: Client, ding_backend: TestProvider
 ) -> None:
-    ding_backend.create_status = "spam_detected"
+    ding_backend.always("create_authentication", "spam_detected")
     response = start(client)
     assert response.status_code == 200
     html = response.content.decode()
@@ -132,9 +132,9 @@ def test_spam_detected_by_the_provider_is_could_not_send(
     ],
 )
 def test_provider_errors_on_send_are_friendly(
-    client: Client, ding_backend: type[ScriptedBackend], error: Exception
+    client: Client, ding_backend: TestProvider, error: Exception
 ) -> None:
-    ding_backend.create_error = error
+    ding_backend.fail("create_authentication", error)
     response = start(client)
     assert response.status_code == 200
     html = response.content.decode()
@@ -166,7 +166,7 @@ def test_cooldown_with_a_pending_code_for_the_same_number_goes_back_to_check(
     assert "A code was already sent to this number. Enter it below." in page.content.decode()
     assert page.context["notice"]["level"] == "info"
     assert Authentication.objects.count() == 1
-    assert len(ScriptedBackend.calls_to("create_authentication")) == 1
+    assert len(provider.calls_to("create_authentication")) == 1
 
 
 def test_cooldown_for_the_same_number_in_another_session_is_a_message(client: Client) -> None:
@@ -239,10 +239,10 @@ def test_check_failures_are_friendly(
 
 
 def test_provider_error_while_checking_is_friendly(
-    client: Client, ding_backend: type[ScriptedBackend]
+    client: Client, ding_backend: TestProvider
 ) -> None:
     start(client)
-    ding_backend.check_error = DingTimeoutError("read timeout", request_sent=True)
+    ding_backend.fail("check", DingTimeoutError("read timeout", request_sent=True))
     response = verify(client)
     assert response.status_code == 200
     assert "timeout" not in response.content.decode()
@@ -277,10 +277,10 @@ def test_resend_refusals_are_shown_on_the_check_page(
 
 
 def test_resend_provider_error_from_the_backend_is_friendly(
-    client: Client, ding_backend: type[ScriptedBackend]
+    client: Client, ding_backend: TestProvider
 ) -> None:
     start(client)
-    ding_backend.retry_error = DingConnectionError("down", request_sent=False)
+    ding_backend.fail("retry", DingConnectionError("down", request_sent=False))
     response = client.post("/verify/retry/", follow=True)
     assert response.status_code == 200
     assert response.context["notice"]["level"] == "error"

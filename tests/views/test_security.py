@@ -12,7 +12,7 @@ from django.test import Client
 from django_ding.models import Authentication
 from django_ding.session import SESSION_AUTHENTICATION_KEY, SESSION_VERIFIED_KEY
 from django_ding.views import safe_next_url
-from tests.views.backend import GOOD_CODE, ScriptedBackend
+from tests.views.backend import GOOD_CODE, provider
 from tests.views.conftest import start, verify
 
 HOSTILE_NEXT = [
@@ -71,7 +71,7 @@ def test_session_b_cannot_check_the_authentication_of_session_a() -> None:
         assert response.status_code == 302
         assert response["Location"] == "/verify/"
     assert mallory.get(f"/verify/check/?authentication={authentication.pk}").status_code == 302
-    assert ScriptedBackend.calls_to("check") == []
+    assert provider.calls_to("check") == []
     assert SESSION_VERIFIED_KEY not in mallory.session
     authentication.refresh_from_db()
     assert authentication.status != Authentication.Status.VERIFIED
@@ -85,7 +85,7 @@ def test_session_b_cannot_resend_the_code_of_session_a() -> None:
     authentication = Authentication.objects.get()
     response = mallory.post("/verify/retry/", {"authentication": str(authentication.pk)})
     assert response["Location"] == "/verify/"
-    assert ScriptedBackend.calls_to("retry") == []
+    assert provider.calls_to("retry") == []
 
 
 def test_body_authentication_field_is_ignored_in_favour_of_the_session() -> None:
@@ -95,8 +95,8 @@ def test_body_authentication_field_is_ignored_in_favour_of_the_session() -> None
     alice_auth = Authentication.objects.get(phone_number="+33612345678")
     bob_auth = Authentication.objects.get(phone_number="+447911123456")
     verify(bob, "000000", authentication=str(alice_auth.pk))
-    [(args, _)] = ScriptedBackend.calls_to("check")
-    assert args[0] == bob_auth.provider_id
+    [call] = provider.calls_to("check")
+    assert call["authentication_uuid"] == bob_auth.provider_id
     alice_auth.refresh_from_db()
     assert alice_auth.failed_checks == 0
 
@@ -188,7 +188,7 @@ def test_safe_next_url_rejects_non_strings(rf: Any) -> None:
 def test_every_form_needs_a_csrf_token() -> None:
     browser = Client(enforce_csrf_checks=True)
     assert browser.post("/verify/", {"phone_number": "+33612345678"}).status_code == 403
-    assert ScriptedBackend.calls == []
+    assert provider.calls == []
     # With the token it works, so the 403 above was the CSRF check.
     page = browser.get("/verify/")
     token = page.context["csrf_token"]
@@ -197,8 +197,8 @@ def test_every_form_needs_a_csrf_token() -> None:
     assert sent.status_code == 302
     assert browser.post("/verify/check/", {"code": GOOD_CODE}).status_code == 403
     assert browser.post("/verify/retry/").status_code == 403
-    assert ScriptedBackend.calls_to("check") == []
-    assert ScriptedBackend.calls_to("retry") == []
+    assert provider.calls_to("check") == []
+    assert provider.calls_to("retry") == []
     check_page = browser.get("/verify/check/").content.decode()
     assert check_page.count('name="csrfmiddlewaretoken"') == 2  # check + resend forms
     token = browser.cookies["csrftoken"].value
@@ -215,18 +215,18 @@ def test_retry_is_post_only(client: Client, method: str) -> None:
     response = getattr(client, method)("/verify/retry/")
     assert response.status_code == 405
     assert "POST" in response["Allow"]
-    assert ScriptedBackend.calls_to("retry") == []
+    assert provider.calls_to("retry") == []
 
 
 def test_get_never_sends_nor_checks(client: Client) -> None:
     assert client.get("/verify/", {"phone_number": "+33612345678"}).status_code == 200
     assert client.get("/verify/check/", {"code": GOOD_CODE}).status_code == 302
-    assert ScriptedBackend.calls == []
+    assert provider.calls == []
     start(client)
     client.get("/verify/check/", {"code": GOOD_CODE})
     client.get("/verify/", {"phone_number": "+33698765432"})
-    assert len(ScriptedBackend.calls_to("create_authentication")) == 1
-    assert ScriptedBackend.calls_to("check") == []
+    assert len(provider.calls_to("create_authentication")) == 1
+    assert provider.calls_to("check") == []
     assert SESSION_VERIFIED_KEY not in client.session
 
 
