@@ -20,13 +20,10 @@ SANDBOX_INBOX_URL_NAME = "ding_sandbox:inbox"
 
 
 def sandbox_is_active() -> bool:
-    """Whether ``DING["BACKEND"]`` is the sandbox (or a subclass of it)."""
+    """Whether ``DING["BACKEND"]`` is one of the sandbox's backends (Ding v1
+    or Prelude v2 semantics): those that need the sandbox app."""
     try:
-        from django_ding.sandbox.backend import SandboxBackend
-    except ImportError:  # pragma: no cover - the sandbox ships with django-ding
-        return False
-    try:
-        return issubclass(load_backend_class(), SandboxBackend)
+        return getattr(load_backend_class(), "required_app", None) == "django_ding.sandbox"
     except DingConfigurationError:
         return False
 

@@ -155,7 +155,13 @@ elif _ding_key or _ding_customer:
     )
 elif DEBUG or _sandbox_requested:
     DING = {
-        "BACKEND": "django_ding.sandbox.backend.SandboxBackend",
+        # DING_SANDBOX_API=v2: the sandbox plays Prelude v2 (vrf_ ids, retries in
+        # the window); otherwise Ding v1.
+        "BACKEND": (
+            "django_ding.sandbox.backend.PreludeSandboxBackend"
+            if os.environ.get("DING_SANDBOX_API") == "v2"
+            else "django_ding.sandbox.backend.SandboxBackend"
+        ),
         # A staging site on the sandbox: its inbox answers staff users only.
         "SANDBOX_ALLOW_WITHOUT_DEBUG": not DEBUG,
     }

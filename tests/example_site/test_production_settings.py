@@ -91,6 +91,7 @@ def test_check_deploy_warns_about_the_live_ding_v1_api(tmp_path: Path) -> None:
     ("env", "expected"),
     [
         ({}, "django_ding.sandbox.backend.SandboxBackend"),
+        ({"DING_SANDBOX_API": "v2"}, "django_ding.sandbox.backend.PreludeSandboxBackend"),
         ({"PRELUDE_API_KEY": "k"}, "prelude.PreludeBackend"),
         (
             {"PRELUDE_API_KEY": "k", "DING_API_KEY": "k", "DING_CUSTOMER_UUID": "x"},
