@@ -21,6 +21,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from django_ding.conf import (
     DEFAULTS,
+    create_defaults,
     default_region,
     ding_settings,
     normalize_timeout,
@@ -56,6 +57,7 @@ def check_ding_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     messages += _check_verified_max_age()
     messages += _check_live_ding_v1()
     messages += _check_task_backend()
+    messages += _check_create_defaults()
     return messages
 
 
@@ -238,6 +240,35 @@ def _check_task_backend() -> list[CheckMessage]:
                 id="django_ding.E018",
             )
         ]
+    return []
+
+
+def _check_create_defaults() -> list[CheckMessage]:
+    from django_ding.backends import load_backend_class
+
+    def error(detail: str) -> list[CheckMessage]:
+        return [
+            Error(
+                f"settings.DING['CREATE_DEFAULTS'] is invalid: {detail}",
+                hint="For example {'template_id': 'signup', 'sender_id': 'ACME'}; the "
+                "fields are those of create_authentication for the configured backend "
+                "(docs/backends.md).",
+                id="django_ding.E021",
+            )
+        ]
+
+    try:
+        defaults = create_defaults()
+        backend_class = load_backend_class()
+    except DingConfigurationError as err:
+        return [] if "BACKEND" in str(err) else error(str(err))  # E001 reports the backend
+    if not defaults:
+        return []
+    try:
+        backend_class.validate_fields(defaults)
+        backend_class.validate_field_values(defaults)
+    except (TypeError, ValueError) as err:
+        return error(str(err))
     return []
 
 

@@ -76,6 +76,11 @@ DEFAULTS: Final[dict[str, Any]] = {
     "SEND_LIMIT_GLOBAL_PER_HOUR": 1000,
     # Local lifetime of an authentication when the provider gives none.
     "AUTHENTICATION_TTL": 600,
+    # Create fields sent with every code (the drop-in views pass none):
+    # template_id, sender_id, callback_url, and for Prelude v2 method and
+    # preferred_channel. Fields given to send_code() win. Checked against the
+    # configured backend's fields (E021).
+    "CREATE_DEFAULTS": {},
     # Send ``onboarded`` feedback to the provider when a phone is verified.
     "SEND_ONBOARDED_FEEDBACK": True,
     # Django task backend alias used for feedback calls.
@@ -207,6 +212,23 @@ def verified_max_age() -> int:
             f"seconds, not {value!r}."
         )
     return value
+
+
+def create_defaults() -> dict[str, Any]:
+    """``DING["CREATE_DEFAULTS"]``: a dict of create field names to values.
+
+    Only its shape is checked here; the configured backend checks the names
+    and values (system check ``django_ding.E021``, and every send).
+    """
+    value = ding_settings.CREATE_DEFAULTS
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
+        raise DingConfigurationError(
+            "settings.DING['CREATE_DEFAULTS'] must be a dict of create field names to "
+            f"values, not {type(value).__name__}."
+        )
+    return dict(value)
 
 
 def default_region() -> str | None:
