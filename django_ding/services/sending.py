@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from django_ding import limits, provider_ids, signals
-from django_ding.conf import create_defaults
 from django_ding.backends import get_backend, load_backend_class
 from django_ding.backends.arguments import create_fields_argument
 from django_ding.backends.base import BaseBackend
 from django_ding.backends.outcomes import RetryOutcome, RetryResult, SendOutcome, SendResult
 from django_ding.backends.results import SIGNAL_FIELDS
+from django_ding.conf import create_defaults
 from django_ding.exceptions import DingError, DingInvalidResponseError, VerificationRefused
 from django_ding.models import Authentication, RetryRecord
 from django_ding.reasons import Reason
@@ -164,9 +164,7 @@ def send_code(
     fails (the row is then ``failed`` with ``error_code``).
     """
     phone = normalize_phone_number(phone_number).as_e164
-    provider_fields = _clean_fields(
-        {**create_defaults(), **fields}, request, load_backend_class()
-    )
+    provider_fields = _clean_fields({**create_defaults(), **fields}, request, load_backend_class())
     owner = resolve_user(user, request)
     backend = get_backend()
     ip = provider_fields.get("ip")

@@ -11,6 +11,7 @@ from django.test import Client
 
 from django_ding import services
 from django_ding.backends.test import BACKENDS, provider
+from django_ding.exceptions import DingConfigurationError
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +26,8 @@ def backend(request: pytest.FixtureRequest, settings: Any) -> str:
 
 
 def create_kwargs() -> dict[str, Any]:
-    [call] = provider.calls_to("create_authentication")
-    return dict(call.kwargs)
+    [kwargs] = provider.calls_to("create_authentication")
+    return dict(kwargs)
 
 
 def test_the_views_send_the_defaults(backend: str, settings: Any, client: Client) -> None:
@@ -60,7 +61,7 @@ def test_bad_defaults_are_a_check_error_and_send_nothing(
 ) -> None:
     settings.DING = {**settings.DING, "CREATE_DEFAULTS": defaults}
     assert "django_ding.E021" in {m.id for m in run_checks()}
-    with pytest.raises((TypeError, ValueError)):
+    with pytest.raises((TypeError, ValueError, DingConfigurationError)):
         services.send_code(PHONE)
     assert provider.count("create_authentication") == 0
 
