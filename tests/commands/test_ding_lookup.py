@@ -75,3 +75,29 @@ def test_configuration_error_is_a_command_error(settings: pytest.FixtureRequest)
     settings.DING = {**settings.DING, "BACKEND": "no.such.Backend"}  # type: ignore[attr-defined]
     with pytest.raises(CommandError, match="django-ding is misconfigured"):
         lookup(NUMBER)
+
+
+def test_a_prelude_v2_result_prints_nested_fields_and_flags(
+    settings: pytest.FixtureRequest,
+) -> None:
+    from django_ding.backends.prelude_results import PhoneLookupResponse
+    from django_ding.backends.test import BACKENDS
+
+    settings.DING = {"BACKEND": BACKENDS["prelude"], "API_KEY": "k"}  # type: ignore[attr-defined]
+    answer = PhoneLookupResponse.from_wire(
+        {
+            "phone_number": NUMBER,
+            "country_code": "FR",
+            "line_type": "mobile",
+            "flags": ["ported", "temporary"],
+            "network_info": {"carrier_name": "Orange", "mcc": "208", "mnc": "01"},
+        }
+    )
+    provider.queue("lookup", answer)
+    output = lookup(NUMBER)
+    assert re.search(r"network_info\.carrier_name:\s+Orange", output)
+    assert re.search(r"network_info\.mcc:\s+208", output)
+    assert re.search(r"flags:\s+ported, temporary", output)
+    assert re.search(r"line_type:\s+mobile", output)
+    assert re.search(r"original_network_info\.carrier_name:\s+-|original_network_info:\s+-", output)
+    assert NUMBER not in output

@@ -42,11 +42,26 @@ class Command(BaseCommand):
             raise CommandError(f"django-ding is misconfigured: {err}") from err
         except DingError as err:
             raise provider_error(err) from err
-        for field in dataclasses.fields(result):
-            value = getattr(result, field.name)
-            if field.name == "phone_number":
-                value = mask_phone(value) if value else None
-            elif isinstance(value, StrEnum):
-                value = value.value
-            shown = "-" if value is None else str(value)
-            self.stdout.write(f"{field.name + ':':<24}{shown}")
+        for name, value in _rows(result):
+            self.stdout.write(f"{name + ':':<32}{value}")
+
+
+def _rows(result: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """``(name, shown value)`` for every field of ``result``, whichever
+    provider's result it is: nested results (v2 ``network_info``) as dotted
+    names, lists (v2 ``flags``) joined, the number masked."""
+    rows: list[tuple[str, str]] = []
+    for field in dataclasses.fields(result):
+        name = prefix + field.name
+        value = getattr(result, field.name)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            rows += _rows(value, prefix=f"{name}.")
+            continue
+        if field.name == "phone_number":
+            value = mask_phone(value) if value else None
+        elif isinstance(value, tuple):
+            value = ", ".join(str(getattr(item, "value", item)) for item in value) or None
+        elif isinstance(value, StrEnum):
+            value = value.value
+        rows.append((name, "-" if value is None else str(value)))
+    return rows
