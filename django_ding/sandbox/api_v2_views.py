@@ -18,19 +18,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, Final
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from django_ding.sandbox import provider_v2
 from django_ding.sandbox.access import sandbox_enabled, wire_api_key
-from django_ding.sandbox.errors import SandboxProviderError, v2_error
-from django_ding.sandbox.provider import slow_seconds_for
+from django_ding.sandbox.errors import v2_error
 from django_ding.sandbox.request_json import BadBody, json_object
+from django_ding.sandbox.wire_views import Handler, Operation, error_response, wire_endpoint
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -49,43 +48,15 @@ MAX_BODY_BYTES: Final = 64 * 1024
 #: Replaced in tests that must not wait.
 sleep: Callable[[float], None] = time.sleep
 
-Operation = Callable[[], dict[str, Any]]
-Handler = Callable[..., tuple[object, Operation]]
-
 
 def _endpoint(method: str) -> Callable[[Handler], Callable[..., HttpResponse]]:
-    """Wrap a handler into a view: 404 when disabled, method check, Bearer
-    token, v2 errors, and the slow magic number. A handler reads the request
-    and returns ``(phone_number, operation)``."""
-
-    def decorate(handler: Handler) -> Callable[..., HttpResponse]:
-        @csrf_exempt
-        @never_cache
-        @wraps(handler)
-        def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-            if not sandbox_enabled():
-                raise Http404
-            if request.method != method:
-                response = _error_response(
-                    v2_error("method_not_allowed", f"Use {method}.", status_code=405)
-                )
-                response["Allow"] = method
-                return response
-            delay: float | None = None
-            try:
-                _authenticate(request)
-                phone_number, operation = handler(request, **kwargs)
-                delay = slow_seconds_for(phone_number)
-                response = JsonResponse(operation())
-            except SandboxProviderError as err:
-                response = _error_response(err)
-            if delay is not None:  # the work is done; the answer is late
-                sleep(delay)
-            return response
-
-        return view
-
-    return decorate
+    """A view of this face (see :func:`~django_ding.sandbox.wire_views.wire_endpoint`)."""
+    return wire_endpoint(
+        method,
+        authenticate=_authenticate,
+        method_not_allowed=lambda m: v2_error("method_not_allowed", f"Use {m}.", status_code=405),
+        wait=lambda seconds: sleep(seconds),  # looked up per call: tests replace it
+    )
 
 
 def _authenticate(request: HttpRequest) -> None:
@@ -96,10 +67,6 @@ def _authenticate(request: HttpRequest) -> None:
     expected = wire_api_key()
     if expected is not None and not (expected and constant_time_compare(token, expected)):
         raise v2_error("invalid_api_key", "Invalid API key.", status_code=401)
-
-
-def _error_response(err: SandboxProviderError) -> JsonResponse:
-    return JsonResponse(err.body, status=err.status_code)
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
@@ -167,4 +134,4 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other path under ``v2/``: a v2 404 body."""
     if not sandbox_enabled():
         raise Http404
-    return _error_response(v2_error("not_found", "No such endpoint.", status_code=404))
+    return error_response(v2_error("not_found", "No such endpoint.", status_code=404))

@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 
 from django_ding.backends.enums import ErrorCode
 from django_ding.sandbox import provider
-from django_ding.sandbox.access import sandbox_enabled, wire_api_key
-from django_ding.sandbox.errors import SandboxProviderError, api_error
+from django_ding.sandbox.access import wire_api_key
+from django_ding.sandbox.errors import api_error
 from django_ding.sandbox.request_json import BadBody, json_object
+from django_ding.sandbox.wire_views import Handler, Operation, wire_endpoint
 
 __all__ = [
     "authentication_status",
@@ -42,45 +40,15 @@ __all__ = [
 #: Replaced in tests that must not wait.
 sleep: Callable[[float], None] = time.sleep
 
-Operation = Callable[[], dict[str, Any]]
-Handler = Callable[..., tuple[object, Operation]]
-
 
 def _endpoint(method: str) -> Callable[[Handler], Callable[..., HttpResponse]]:
-    """Wrap a handler into a view: 404 when disabled, method check, API key,
-    JSON errors, and the slow magic number. A handler reads the request and
-    returns ``(phone_number, operation)``: the number the call is about (or
-    ``None``) and the engine call that makes the response body."""
-
-    def decorate(handler: Handler) -> Callable[..., HttpResponse]:
-        @csrf_exempt
-        @never_cache
-        @wraps(handler)
-        def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-            if not sandbox_enabled():
-                raise Http404
-            response: HttpResponse
-            if request.method != method:
-                response = _error_response(
-                    api_error(ErrorCode.BAD_REQUEST, f"Use {method}.", status_code=405)
-                )
-                response["Allow"] = method
-                return response
-            delay: float | None = None
-            try:
-                _authenticate(request)
-                phone_number, operation = handler(request, **kwargs)
-                delay = provider.slow_seconds_for(phone_number)
-                response = JsonResponse(operation())
-            except SandboxProviderError as err:
-                response = _error_response(err)
-            if delay is not None:  # the work is done; the answer is late
-                sleep(delay)
-            return response
-
-        return view
-
-    return decorate
+    """A view of this face (see :func:`~django_ding.sandbox.wire_views.wire_endpoint`)."""
+    return wire_endpoint(
+        method,
+        authenticate=_authenticate,
+        method_not_allowed=lambda m: api_error(ErrorCode.BAD_REQUEST, f"Use {m}.", status_code=405),
+        wait=lambda seconds: sleep(seconds),  # looked up per call: tests replace it
+    )
 
 
 def _authenticate(request: HttpRequest) -> None:
@@ -90,10 +58,6 @@ def _authenticate(request: HttpRequest) -> None:
     expected = wire_api_key()
     if expected is not None and not (expected and constant_time_compare(key, expected)):
         raise api_error(ErrorCode.ACCOUNT_INVALID, "Invalid API key.", status_code=401)
-
-
-def _error_response(err: SandboxProviderError) -> JsonResponse:
-    return JsonResponse(err.body, status=err.status_code)
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
