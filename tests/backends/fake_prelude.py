@@ -1,114 +1,23 @@
-"""A scripted Prelude v2 server on a real loopback socket (HTTP/1.1
-keep-alive, in a thread), for the PreludeBackend and SDK comparison tests."""
+"""A scripted Prelude v2 server on a real loopback socket, for the
+PreludeBackend and SDK comparison tests (see :mod:`tests.backends.http_fake`)."""
 
 from __future__ import annotations
 
-import json
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, ClassVar
 
 import pytest
 
+from tests.backends.http_fake import Received, Reply, ScriptedServer, serve
 
-@dataclass
-class Reply:
-    status: int = 200
-    body: Any = None  # JSON-encoded, unless raw is set
-    raw: bytes | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
+__all__ = ["FakePrelude", "Received", "Reply", "prelude_server"]
 
 
-@dataclass
-class Received:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class FakePrelude(ThreadingHTTPServer):
-    """``script[path]`` lists the replies for that path (without query), in
-    order; the last one repeats."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.script: dict[str, list[Reply]] = {}
-        self.received: list[Received] = []
-        self.lock = threading.Lock()
-
-    @property
-    def root(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    @property
-    def base_url(self) -> str:
-        return self.root + "/v2"
-
-    def next_reply(self, path: str) -> Reply:
-        with self.lock:
-            replies = self.script.get(path) or [Reply(404, {"code": "not_found", "message": "?"})]
-            return replies.pop(0) if len(replies) > 1 else replies[0]
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that gave up (timeout test) is expected
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server: FakePrelude
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        with self.server.lock:
-            self.server.received.append(
-                Received(self.command, self.path, dict(self.headers.items()), body)
-            )
-        reply = self.server.next_reply(urlsplit(self.path).path)
-        if reply.delay:
-            time.sleep(reply.delay)
-        if reply.raw is not None:
-            payload = reply.raw
-        else:
-            payload = b"" if reply.body is None else json.dumps(reply.body).encode()
-        try:
-            self.send_response(reply.status)
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except OSError:
-            self.close_connection = True
-
-    do_GET = _serve
-    do_POST = _serve
+class FakePrelude(ScriptedServer):
+    prefix: ClassVar[str] = "/v2"
+    not_found: ClassVar[Any] = {"code": "not_found", "message": "?"}
 
 
 @pytest.fixture
 def prelude_server() -> Iterator[FakePrelude]:
-    fake = FakePrelude()
-    thread = threading.Thread(target=fake.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield fake
-    fake.shutdown()
-    fake.server_close()
-    thread.join(5)
+    yield from serve(FakePrelude())

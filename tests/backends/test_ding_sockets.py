@@ -6,12 +6,9 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -20,6 +17,7 @@ from django_ding.backends.ding import USER_AGENT, DingBackend, PhoneNumberLogFil
 from django_ding.exceptions import DingAPIError, DingConnectionError, DingTimeoutError
 from django_ding.privacy import mask_phone
 from tests.backends.conftest import make_backend
+from tests.backends.http_fake import Reply, ScriptedServer, serve
 from tests.backends.payloads import (
     API_KEY,
     AUTH_UUID,
@@ -34,101 +32,15 @@ from tests.backends.payloads import (
 )
 
 
-@dataclass
-class Reply:
-    status: int = 200
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    drop: bool = False  # close the connection without answering
+class FakeDing(ScriptedServer):
+    """A scripted Ding v1 server (see :mod:`tests.backends.http_fake`)."""
 
-
-@dataclass
-class Received:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-class FakeDing(ThreadingHTTPServer):
-    """A scripted HTTP/1.1 keep-alive server. ``script[path]`` lists the
-    replies for that path (without query), in order; the last one repeats."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.script: dict[str, list[Reply]] = {}
-        self.received: list[Received] = []
-        self.connections = 0
-        self.lock = threading.Lock()
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
-
-    def next_reply(self, path: str) -> Reply:
-        with self.lock:
-            replies = self.script.get(path) or [Reply(404, {"message": "no route"})]
-            return replies.pop(0) if len(replies) > 1 else replies[0]
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that gave up (timeout test) is expected
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server: FakeDing
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.lock:
-            self.server.connections += 1
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        with self.server.lock:
-            self.server.received.append(
-                Received(self.command, self.path, dict(self.headers.items()), body)
-            )
-        reply = self.server.next_reply(urlsplit(self.path).path)
-        if reply.delay:
-            time.sleep(reply.delay)
-        if reply.drop:
-            self.close_connection = True
-            return
-        payload = b"" if reply.body is None else json.dumps(reply.body).encode()
-        try:
-            self.send_response(reply.status)
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except OSError:
-            self.close_connection = True
-
-    do_GET = _serve
-    do_POST = _serve
+    prefix: ClassVar[str] = "/v1"
 
 
 @pytest.fixture
 def server() -> Iterator[FakeDing]:
-    fake = FakeDing()
-    thread = threading.Thread(target=fake.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield fake
-    fake.shutdown()
-    fake.server_close()
-    thread.join(5)
+    yield from serve(FakeDing())
 
 
 @pytest.fixture
