@@ -164,9 +164,7 @@ def send_code(
     fails (the row is then ``failed`` with ``error_code``).
     """
     phone = normalize_phone_number(phone_number).as_e164
-    provider_fields = _clean_fields(
-        {**create_defaults(), **fields}, request, load_backend_class()
-    )
+    provider_fields = _clean_fields({**create_defaults(), **fields}, request, load_backend_class())
     owner = resolve_user(user, request)
     backend = get_backend()
     ip = provider_fields.get("ip")
