@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar, Final, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 from django.views.decorators.debug import sensitive_variables
 
@@ -114,6 +114,21 @@ class PreludeBackend(HTTPBackend):
     # override ignores); both offer the neutral view of backends.outcomes.
     # The requests are built (checked) by BaseBackend's public methods or by
     # the caller of send(): only the v2 wire is here.
+
+    if TYPE_CHECKING:  # BaseBackend's public methods, typed with the v2 results
+
+        def create_authentication(  # type: ignore[override]
+            self, phone_number: str, **fields: Any
+        ) -> VerificationResponse: ...
+        def check(  # type: ignore[override]
+            self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
+        ) -> VerificationCheckResponse: ...
+        def retry(  # type: ignore[override]
+            self, authentication_uuid: str, *, phone_number: str | None = None
+        ) -> VerificationRetryResponse: ...
+        def feedback(self, phone_number: str, status: str) -> WatchFeedbackResponse: ...  # type: ignore[override]
+        def get_authentication_status(self, auth_uuid: str) -> VerificationHistoryResponse: ...  # type: ignore[override]
+        def lookup(self, phone_number: str, *, cnam: bool = False) -> PhoneLookupResponse: ...  # type: ignore[override]
 
     @sensitive_variables("request", "body")
     def _create_authentication(self, request: CreateRequest) -> VerificationResponse:  # type: ignore[override]

@@ -28,7 +28,7 @@ is open with ``retry`` and the same id, and a send after it ended with
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils import timezone
 
@@ -107,6 +107,17 @@ class TestBackend(BaseBackend):
     def provider_id_argument(cls, value: object, name: str) -> str:
         # Any opaque id: a v1 UUID and a v2 "vrf_..." both pass.
         return verification_id_argument(value, name)
+
+    if TYPE_CHECKING:  # v1 or v2 results, by flavour
+
+        def create_authentication(self, phone_number: str, **fields: Any) -> Any: ...
+        def check(
+            self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
+        ) -> Any: ...
+        def retry(self, authentication_uuid: str, *, phone_number: str | None = None) -> Any: ...
+        def feedback(self, phone_number: str, status: str) -> Any: ...
+        def get_authentication_status(self, auth_uuid: str) -> Any: ...
+        def lookup(self, phone_number: str, *, cnam: bool = False) -> Any: ...
 
     # -- The six operations ------------------------------------------------------
     # The requests are built (checked) by BaseBackend's public methods or by

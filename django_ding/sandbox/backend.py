@@ -36,7 +36,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.apps import apps
 from django.views.decorators.debug import sensitive_variables
@@ -261,6 +261,21 @@ class PreludeSandboxBackend(_SandboxBackendBase):
 
     # They return the v2 results, not BaseBackend's v1 ones (hence the
     # override ignores), as PreludeBackend does.
+
+    if TYPE_CHECKING:  # BaseBackend's public methods, typed with the v2 results
+
+        def create_authentication(  # type: ignore[override]
+            self, phone_number: str, **fields: Any
+        ) -> VerificationResponse: ...
+        def check(  # type: ignore[override]
+            self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
+        ) -> VerificationCheckResponse: ...
+        def retry(  # type: ignore[override]
+            self, authentication_uuid: str, *, phone_number: str | None = None
+        ) -> VerificationRetryResponse: ...
+        def feedback(self, phone_number: str, status: str) -> WatchFeedbackResponse: ...  # type: ignore[override]
+        def get_authentication_status(self, auth_uuid: str) -> VerificationHistoryResponse: ...  # type: ignore[override]
+        def lookup(self, phone_number: str, *, cnam: bool = False) -> PhoneLookupResponse: ...  # type: ignore[override]
 
     @sensitive_variables("request", "phone", "body")
     def _create_authentication(self, request: CreateRequest) -> VerificationResponse:  # type: ignore[override]
