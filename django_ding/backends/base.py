@@ -16,12 +16,21 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 import requests
 from django.views.decorators.debug import sensitive_variables
 
-from django_ding.backends.arguments import create_fields_argument
+from django_ding.backends.arguments import create_fields_argument, uuid_argument
+from django_ding.backends.operations import (
+    BackendRequest,
+    CheckRequest,
+    CreateRequest,
+    FeedbackRequest,
+    LookupRequest,
+    RetryRequest,
+    StatusRequest,
+)
 from django_ding.backends.results import (
     AuthenticationStatusResponse,
     CreateAuthenticationResponse,
@@ -81,6 +90,9 @@ class BaseBackend(abc.ABC):
     default_base_url: ClassVar[str | None] = None
     #: The optional fields ``create_authentication`` accepts.
     create_fields: ClassVar[frozenset[str]] = CREATE_AUTHENTICATION_FIELDS
+    #: Whether ``check`` and ``retry`` need ``phone_number=`` (Prelude v2
+    #: identifies a verification by its phone number).
+    phone_keyed: ClassVar[bool] = False
 
     # An invalid setting raises from here: keep the key out of error reports.
     @sensitive_variables("api_key")
@@ -114,37 +126,108 @@ class BaseBackend(abc.ABC):
         return f"<{type(self).__name__} base_url={self.base_url!r}>"
 
     # -- The six operations -------------------------------------------------
+    # Each public method builds its request (checking every argument, once)
+    # and sends it; a subclass implements the ``_<operation>(request)``
+    # methods, which map a trusted request to the wire and check nothing.
 
-    @abc.abstractmethod
+    @sensitive_variables("phone_number", "fields")
     def create_authentication(
         self, phone_number: str, **fields: Any
     ) -> CreateAuthenticationResponse:
         """Send a code to ``phone_number`` (E.164). ``fields`` are any of
         :attr:`create_fields` (:data:`CREATE_AUTHENTICATION_FIELDS` for v1)."""
+        return self.send(CreateRequest.build(type(self), phone_number, fields))
 
-    @abc.abstractmethod
+    @sensitive_variables("check_code", "phone_number")
     def check(
         self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
     ) -> CreateCheckResponse:
         """Check the code the user typed."""
+        request = CheckRequest.build(
+            type(self), authentication_uuid, check_code, phone_number=phone_number
+        )
+        return self.send(request)
 
-    @abc.abstractmethod
+    @sensitive_variables("phone_number")
     def retry(
         self, authentication_uuid: str, *, phone_number: str | None = None
     ) -> RetryAuthenticationResponse:
         """Send the code again (a new delivery of the same authentication)."""
+        return self.send(
+            RetryRequest.build(type(self), authentication_uuid, phone_number=phone_number)
+        )
 
-    @abc.abstractmethod
+    @sensitive_variables("phone_number")
     def feedback(self, phone_number: str, status: str) -> FeedbackResponse:
         """Tell the provider whether the user ``onboarded`` or ``not_onboarded``."""
+        return self.send(FeedbackRequest.build(phone_number, status))
 
-    @abc.abstractmethod
     def get_authentication_status(self, auth_uuid: str) -> AuthenticationStatusResponse:
         """Return the authentication with its signals and events."""
+        return self.send(StatusRequest.build(type(self), auth_uuid))
 
-    @abc.abstractmethod
+    @sensitive_variables("phone_number")
     def lookup(self, phone_number: str, *, cnam: bool = False) -> LookupResponse:
         """Return carrier and line metadata for ``phone_number``."""
+        return self.send(LookupRequest.build(phone_number, cnam=cnam))
+
+    # -- Sending a built request --------------------------------------------
+
+    @overload
+    def send(self, request: CreateRequest) -> CreateAuthenticationResponse: ...
+    @overload
+    def send(self, request: CheckRequest) -> CreateCheckResponse: ...
+    @overload
+    def send(self, request: RetryRequest) -> RetryAuthenticationResponse: ...
+    @overload
+    def send(self, request: FeedbackRequest) -> FeedbackResponse: ...
+    @overload
+    def send(self, request: StatusRequest) -> AuthenticationStatusResponse: ...
+    @overload
+    def send(self, request: LookupRequest) -> LookupResponse: ...
+    @sensitive_variables("request")
+    def send(self, request: BackendRequest) -> Any:
+        """Run a request of :mod:`django_ding.backends.operations`, built
+        (and so checked) by its ``build()``: nothing is checked again. A v2
+        backend returns its v2 results, as its public methods do."""
+        match request:
+            case CreateRequest():
+                return self._create_authentication(request)
+            case CheckRequest():
+                return self._check(request)
+            case RetryRequest():
+                return self._retry(request)
+            case FeedbackRequest():
+                return self._feedback(request)
+            case StatusRequest():
+                return self._get_authentication_status(request)
+            case LookupRequest():
+                return self._lookup(request)
+        raise TypeError(f"Not a backend request: {type(request).__name__}.")
+
+    @abc.abstractmethod
+    def _create_authentication(self, request: CreateRequest) -> CreateAuthenticationResponse:
+        """Send ``request.phone_number`` a code with ``request.wire_fields``."""
+
+    @abc.abstractmethod
+    def _check(self, request: CheckRequest) -> CreateCheckResponse:
+        """Check ``request.code``."""
+
+    @abc.abstractmethod
+    def _retry(self, request: RetryRequest) -> RetryAuthenticationResponse:
+        """Send the code of ``request.provider_id`` again."""
+
+    @abc.abstractmethod
+    def _feedback(self, request: FeedbackRequest) -> FeedbackResponse:
+        """Send the feedback ``request.status``."""
+
+    @abc.abstractmethod
+    def _get_authentication_status(self, request: StatusRequest) -> AuthenticationStatusResponse:
+        """Read the verification ``request.provider_id``."""
+
+    @abc.abstractmethod
+    def _lookup(self, request: LookupRequest) -> LookupResponse:
+        """Look ``request.phone_number`` up."""
 
     # -- Helpers for subclasses ---------------------------------------------
 
@@ -173,4 +256,18 @@ class BaseBackend(abc.ABC):
         :attr:`create_fields`) as this backend will, without sending anything:
         raises ``ValueError`` or ``TypeError``. The service layer calls it
         before recording a send, so a bad value leaves no ``failed`` row."""
-        create_fields_argument(fields)
+        cls.clean_field_values(fields)
+
+    @classmethod
+    def clean_field_values(cls, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """The create ``fields`` checked (as :meth:`validate_field_values`)
+        and in the form this backend sends: what
+        :class:`~django_ding.backends.operations.CreateRequest` keeps as
+        ``wire_fields``."""
+        return create_fields_argument(fields)
+
+    @classmethod
+    def provider_id_argument(cls, value: object, name: str) -> str:
+        """A provider id (``authentication_uuid``) checked, in canonical form:
+        a UUID for Ding v1."""
+        return uuid_argument(value, name)

@@ -22,15 +22,15 @@ from typing import Any, ClassVar, Final
 
 from django.views.decorators.debug import sensitive_variables
 
-from django_ding.backends.arguments import (
-    cnam_argument,
-    code_argument,
-    create_fields_argument,
-    feedback_status_argument,
-    phone_argument,
-    uuid_argument,
-)
 from django_ding.backends.http import USER_AGENT, Endpoint, HTTPBackend, parse_retry_after
+from django_ding.backends.operations import (
+    CheckRequest,
+    CreateRequest,
+    FeedbackRequest,
+    LookupRequest,
+    RetryRequest,
+    StatusRequest,
+)
 from django_ding.backends.redaction import PhoneNumberLogFilter, install_urllib3_log_filter
 from django_ding.backends.results import (
     AuthenticationStatusResponse,
@@ -89,18 +89,14 @@ class DingBackend(HTTPBackend):
         return {"x-api-key": api_key}
 
     # -- The six operations -------------------------------------------------------
+    # The requests are built (checked) by BaseBackend's public methods or by
+    # the caller of send(): only the v1 wire is here.
 
-    @sensitive_variables("phone_number", "phone", "fields", "extra", "api_key", "body")
-    def create_authentication(
-        self, phone_number: str, **fields: Any
-    ) -> CreateAuthenticationResponse:
-        phone = phone_argument(phone_number)
-        extra: dict[str, Any] = {}
-        if fields:
-            self.validate_fields(fields)
-            extra = create_fields_argument(fields)
+    @sensitive_variables("request", "phone", "api_key", "body")
+    def _create_authentication(self, request: CreateRequest) -> CreateAuthenticationResponse:
+        phone = request.phone_number
         api_key, customer_uuid = self._credentials()
-        body = {"customer_uuid": customer_uuid, "phone_number": phone, **extra}
+        body = {"customer_uuid": customer_uuid, "phone_number": phone, **request.wire_fields}
         response = self._request(
             ENDPOINTS["create_authentication"], api_key, json_body=body, redact=(phone,)
         )
@@ -115,56 +111,53 @@ class DingBackend(HTTPBackend):
             )
         return result
 
-    @sensitive_variables("check_code", "code", "phone_number", "api_key", "body")
-    def check(
-        self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
-    ) -> CreateCheckResponse:
-        auth = uuid_argument(authentication_uuid, "authentication_uuid")
-        code = code_argument(check_code)
+    @sensitive_variables("request", "code", "api_key", "body")
+    def _check(self, request: CheckRequest) -> CreateCheckResponse:
+        code = request.code
         api_key, customer_uuid = self._credentials()
-        body = {"customer_uuid": customer_uuid, "authentication_uuid": auth, "check_code": code}
+        body = {
+            "customer_uuid": customer_uuid,
+            "authentication_uuid": request.provider_id,
+            "check_code": code,
+        }
         response = self._request(ENDPOINTS["check"], api_key, json_body=body, redact=(code,))
         return CreateCheckResponse.from_wire(self.json_object(response, ENDPOINTS["check"]))
 
-    @sensitive_variables("phone_number", "api_key", "body")
-    def retry(
-        self, authentication_uuid: str, *, phone_number: str | None = None
-    ) -> RetryAuthenticationResponse:
-        auth = uuid_argument(authentication_uuid, "authentication_uuid")
+    @sensitive_variables("request", "api_key", "body")
+    def _retry(self, request: RetryRequest) -> RetryAuthenticationResponse:
         api_key, customer_uuid = self._credentials()
-        body = {"customer_uuid": customer_uuid, "authentication_uuid": auth}
+        body = {"customer_uuid": customer_uuid, "authentication_uuid": request.provider_id}
         response = self._request(ENDPOINTS["retry"], api_key, json_body=body)
         return RetryAuthenticationResponse.from_wire(self.json_object(response, ENDPOINTS["retry"]))
 
-    @sensitive_variables("phone_number", "phone", "api_key", "body")
-    def feedback(self, phone_number: str, status: str) -> FeedbackResponse:
-        phone = phone_argument(phone_number)
-        wire_status = feedback_status_argument(status)
+    @sensitive_variables("request", "phone", "api_key", "body")
+    def _feedback(self, request: FeedbackRequest) -> FeedbackResponse:
+        phone = request.phone_number
         api_key, customer_uuid = self._credentials()
-        body = {"customer_uuid": customer_uuid, "phone_number": phone, "status": wire_status}
+        body = {"customer_uuid": customer_uuid, "phone_number": phone, "status": request.status}
         response = self._request(ENDPOINTS["feedback"], api_key, json_body=body, redact=(phone,))
         return FeedbackResponse.from_wire(self.json_object(response, ENDPOINTS["feedback"]))
 
     @sensitive_variables("api_key")
-    def get_authentication_status(self, auth_uuid: str) -> AuthenticationStatusResponse:
-        auth = uuid_argument(auth_uuid, "auth_uuid")
+    def _get_authentication_status(self, request: StatusRequest) -> AuthenticationStatusResponse:
         api_key, _ = self._credentials()
         response = self._request(
-            ENDPOINTS["get_authentication_status"], api_key, path_params={"auth_uuid": auth}
+            ENDPOINTS["get_authentication_status"],
+            api_key,
+            path_params={"auth_uuid": request.provider_id},
         )
         data = self.json_object(response, ENDPOINTS["get_authentication_status"])
         return AuthenticationStatusResponse.from_wire(data)
 
-    @sensitive_variables("phone_number", "phone", "api_key")
-    def lookup(self, phone_number: str, *, cnam: bool = False) -> LookupResponse:
-        phone = phone_argument(phone_number)
-        cnam = cnam_argument(cnam)
+    @sensitive_variables("request", "phone", "api_key")
+    def _lookup(self, request: LookupRequest) -> LookupResponse:
+        phone = request.phone_number
         api_key, customer_uuid = self._credentials()
         response = self._request(
             ENDPOINTS["lookup"],
             api_key,
             path_params={"phone_number": phone},
-            params={"type": "cnam"} if cnam else None,
+            params={"type": "cnam"} if request.cnam else None,
             headers={"customer-uuid": customer_uuid},
             redact=(phone,),
         )

@@ -25,21 +25,29 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar, Final, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 from django.views.decorators.debug import sensitive_variables
 
-from django_ding.backends.arguments import (
-    cnam_argument,
-    code_argument,
-    feedback_status_argument,
-    phone_argument,
-    verification_id_argument,
-)
+from django_ding.backends.arguments import verification_id_argument
 from django_ding.backends.enums import FeedbackStatus
 from django_ding.backends.http import Endpoint, HTTPBackend
+from django_ding.backends.operations import (
+    CheckRequest,
+    CreateRequest,
+    FeedbackRequest,
+    LookupRequest,
+    RetryRequest,
+    StatusRequest,
+    required_phone,
+)
 from django_ding.backends.prelude_enums import FeedbackType
-from django_ding.backends.prelude_fields import PRELUDE_CREATE_FIELDS, prelude_create_body, target
+from django_ding.backends.prelude_fields import (
+    PRELUDE_CREATE_FIELDS,
+    prelude_body,
+    prelude_clean_fields,
+    target,
+)
 from django_ding.backends.prelude_results import (
     PhoneLookupResponse,
     VerificationCheckResponse,
@@ -84,12 +92,18 @@ class PreludeBackend(HTTPBackend):
     provider_name: ClassVar[str] = "Prelude"
     logger_name: ClassVar[str] = __name__
 
+    phone_keyed: ClassVar[bool] = True
+
     @classmethod
-    def validate_field_values(cls, fields: Mapping[str, Any]) -> None:
-        # The body builder checks every value once (IPv6 addresses accepted,
-        # v2 platforms, method and preferred_channel choices, correlation_id
-        # length); the number is a placeholder, nothing is sent.
-        prelude_create_body("+15555550100", fields)
+    def clean_field_values(cls, fields: Mapping[str, Any]) -> dict[str, Any]:
+        # IPv6 addresses accepted, v2 platforms, method and preferred_channel
+        # choices, correlation_id length.
+        return prelude_clean_fields(fields)
+
+    @classmethod
+    def provider_id_argument(cls, value: object, name: str) -> str:
+        # A v2 verification id ("vrf_..."), not a UUID.
+        return verification_id_argument(value, name)
 
     @sensitive_variables("api_key")
     def auth_headers(self, api_key: str) -> dict[str, str]:
@@ -98,43 +112,51 @@ class PreludeBackend(HTTPBackend):
     # -- The six operations -------------------------------------------------------
     # They return the v2 results, not BaseBackend's v1 ones (hence the
     # override ignores); both offer the neutral view of backends.outcomes.
+    # The requests are built (checked) by BaseBackend's public methods or by
+    # the caller of send(): only the v2 wire is here.
 
-    @sensitive_variables("phone_number", "phone", "fields", "api_key", "body")
-    def create_authentication(  # type: ignore[override]
-        self, phone_number: str, **fields: Any
-    ) -> VerificationResponse:
-        phone = phone_argument(phone_number)
-        self.validate_fields(fields)
-        body = prelude_create_body(phone, fields)
-        return self._create(VerificationResponse, phone, body, "create_authentication")
+    if TYPE_CHECKING:  # BaseBackend's public methods, typed with the v2 results
 
-    @sensitive_variables("check_code", "code", "phone_number", "phone", "api_key", "body")
-    def check(  # type: ignore[override]
-        self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
-    ) -> VerificationCheckResponse:
-        verification_id_argument(authentication_uuid, "authentication_uuid")
-        code = code_argument(check_code)
-        phone = self._phone_for("check", phone_number)
+        def create_authentication(  # type: ignore[override]
+            self, phone_number: str, **fields: Any
+        ) -> VerificationResponse: ...
+        def check(  # type: ignore[override]
+            self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
+        ) -> VerificationCheckResponse: ...
+        def retry(  # type: ignore[override]
+            self, authentication_uuid: str, *, phone_number: str | None = None
+        ) -> VerificationRetryResponse: ...
+        def feedback(self, phone_number: str, status: str) -> WatchFeedbackResponse: ...  # type: ignore[override]
+        def get_authentication_status(self, auth_uuid: str) -> VerificationHistoryResponse: ...  # type: ignore[override]
+        def lookup(self, phone_number: str, *, cnam: bool = False) -> PhoneLookupResponse: ...  # type: ignore[override]
+
+    @sensitive_variables("request", "body")
+    def _create_authentication(self, request: CreateRequest) -> VerificationResponse:  # type: ignore[override]
+        body = prelude_body(request.phone_number, request.wire_fields)
+        return self._post_verification(
+            VerificationResponse, request.phone_number, body, "create_authentication"
+        )
+
+    @sensitive_variables("request", "code", "phone", "api_key", "body")
+    def _check(self, request: CheckRequest) -> VerificationCheckResponse:  # type: ignore[override]
+        code = request.code
+        phone = required_phone(request)
         api_key = self._api_key()
         body = {"target": target(phone), "code": code}
         endpoint = ENDPOINTS["check"]
         response = self._request(endpoint, api_key, json_body=body, redact=(phone, code))
         return VerificationCheckResponse.from_wire(self.json_object(response, endpoint))
 
-    @sensitive_variables("phone_number", "phone", "api_key", "body")
-    def retry(  # type: ignore[override]
-        self, authentication_uuid: str, *, phone_number: str | None = None
-    ) -> VerificationRetryResponse:
-        verification_id_argument(authentication_uuid, "authentication_uuid")
-        phone = self._phone_for("retry", phone_number)
+    @sensitive_variables("request", "phone", "body")
+    def _retry(self, request: RetryRequest) -> VerificationRetryResponse:  # type: ignore[override]
+        phone = required_phone(request)
         body = {"target": target(phone)}
-        return self._create(VerificationRetryResponse, phone, body, "retry")
+        return self._post_verification(VerificationRetryResponse, phone, body, "retry")
 
-    @sensitive_variables("phone_number", "phone", "api_key", "body")
-    def feedback(self, phone_number: str, status: str) -> WatchFeedbackResponse:  # type: ignore[override]
-        phone = phone_argument(phone_number)
-        wire_status = feedback_status_argument(status)
-        if wire_status == FeedbackStatus.NOT_ONBOARDED:
+    @sensitive_variables("request", "phone", "api_key", "body")
+    def _feedback(self, request: FeedbackRequest) -> WatchFeedbackResponse:  # type: ignore[override]
+        phone = request.phone_number
+        if request.status == FeedbackStatus.NOT_ONBOARDED:
             # No v2 counterpart: a started funnel never completed says it.
             logger.debug("Prelude feedback not_onboarded: nothing to send in v2.")
             return WatchFeedbackResponse(sent=False)
@@ -145,24 +167,22 @@ class PreludeBackend(HTTPBackend):
         return WatchFeedbackResponse.from_wire(self.json_object(response, endpoint))
 
     @sensitive_variables("api_key")
-    def get_authentication_status(self, auth_uuid: str) -> VerificationHistoryResponse:  # type: ignore[override]
-        verification = verification_id_argument(auth_uuid, "auth_uuid")
+    def _get_authentication_status(self, request: StatusRequest) -> VerificationHistoryResponse:  # type: ignore[override]
         api_key = self._api_key()
         endpoint = ENDPOINTS["get_authentication_status"]
-        response = self._request(endpoint, api_key, path_params={"id": verification})
+        response = self._request(endpoint, api_key, path_params={"id": request.provider_id})
         return VerificationHistoryResponse.from_wire(self.json_object(response, endpoint))
 
-    @sensitive_variables("phone_number", "phone", "api_key")
-    def lookup(self, phone_number: str, *, cnam: bool = False) -> PhoneLookupResponse:  # type: ignore[override]
-        phone = phone_argument(phone_number)
-        cnam = cnam_argument(cnam)
+    @sensitive_variables("request", "phone", "api_key")
+    def _lookup(self, request: LookupRequest) -> PhoneLookupResponse:  # type: ignore[override]
+        phone = request.phone_number
         api_key = self._api_key()
         endpoint = ENDPOINTS["lookup"]
         response = self._request(
             endpoint,
             api_key,
             path_params={"phone_number": phone},
-            params={"type": "cnam"} if cnam else None,
+            params={"type": "cnam"} if request.cnam else None,
             redact=(phone,),
         )
         return PhoneLookupResponse.from_wire(self.json_object(response, endpoint))
@@ -170,7 +190,7 @@ class PreludeBackend(HTTPBackend):
     # -- Helpers ------------------------------------------------------------------
 
     @sensitive_variables("phone", "api_key", "body")
-    def _create(
+    def _post_verification(
         self,
         kind: type[_R],
         phone: str,
@@ -189,13 +209,3 @@ class PreludeBackend(HTTPBackend):
                 raw_response=response,
             )
         return result
-
-    @staticmethod
-    @sensitive_variables("phone_number")
-    def _phone_for(operation: str, phone_number: object) -> str:
-        if phone_number is None:
-            raise TypeError(
-                f"PreludeBackend.{operation}() needs phone_number=: Prelude v2 identifies a "
-                "verification by its phone number."
-            )
-        return phone_argument(phone_number)

@@ -36,7 +36,13 @@ from django_ding.backends.arguments import create_fields_argument
 from django_ding.backends.base import CREATE_AUTHENTICATION_FIELDS
 from django_ding.backends.prelude_enums import DeliveryMethod, DevicePlatform, PreferredChannel
 
-__all__ = ["PRELUDE_CREATE_FIELDS", "prelude_create_body", "target"]
+__all__ = [
+    "PRELUDE_CREATE_FIELDS",
+    "prelude_body",
+    "prelude_clean_fields",
+    "prelude_create_body",
+    "target",
+]
 
 #: The fields ``PreludeBackend.create_authentication`` accepts.
 PRELUDE_CREATE_FIELDS: Final = CREATE_AUTHENTICATION_FIELDS | {
@@ -72,6 +78,13 @@ def target(phone: str) -> dict[str, str]:
 def prelude_create_body(phone: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     """The ``POST /v2/verification`` body. ``fields`` must already have passed
     ``PreludeBackend.validate_fields``; each value is checked here, once."""
+    return prelude_body(phone, prelude_clean_fields(fields))
+
+
+def prelude_clean_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The create ``fields`` checked and cleaned (``None`` and "" dropped,
+    canonical ip, upper-case ``device_type``), still by their names.
+    ``fields`` must already have passed ``PreludeBackend.validate_fields``."""
     choices = {name: fields[name] for name in _CHOICES if name in fields}
     common = create_fields_argument(
         {name: value for name, value in fields.items() if name not in _CHOICES},
@@ -88,7 +101,13 @@ def prelude_create_body(phone: str, fields: Mapping[str, Any]) -> dict[str, Any]
     correlation_id = common.get("correlation_id")
     if correlation_id is not None and len(correlation_id) > _MAX_CORRELATION_ID:
         raise ValueError(f"correlation_id must be at most {_MAX_CORRELATION_ID} characters.")
+    return common
 
+
+def prelude_body(phone: str, common: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``POST /v2/verification`` body of ``phone`` (E.164) and fields
+    cleaned by :func:`prelude_clean_fields`: a mapping, nothing is checked."""
+    correlation_id = common.get("correlation_id")
     signals: dict[str, Any] = {}
     options: dict[str, Any] = {}
     for name, value in common.items():

@@ -27,25 +27,29 @@ is open with ``retry`` and the same id, and a send after it ended with
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils import timezone
 
-from django_ding.backends.arguments import (
-    cnam_argument,
-    code_argument,
-    feedback_status_argument,
-    phone_argument,
-    verification_id_argument,
-)
+from django_ding.backends.arguments import verification_id_argument
 from django_ding.backends.base import BaseBackend
 from django_ding.backends.enums import FeedbackStatus
+from django_ding.backends.operations import (
+    CheckRequest,
+    CreateRequest,
+    FeedbackRequest,
+    LookupRequest,
+    RetryRequest,
+    StatusRequest,
+)
 from django_ding.backends.outcomes import (
     CODE_SENT_OUTCOMES,
     CheckOutcome,
     RetryOutcome,
     SendOutcome,
 )
+from django_ding.backends.prelude import PreludeBackend
 from django_ding.backends.test_flavours import DING, PRELUDE, Flavour
 from django_ding.backends.test_provider import (
     DEFAULT_CODE,
@@ -99,28 +103,41 @@ class TestBackend(BaseBackend):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} ({self.flavour.name})>"
 
-    # -- The six operations ------------------------------------------------------
+    @classmethod
+    def provider_id_argument(cls, value: object, name: str) -> str:
+        # Any opaque id: a v1 UUID and a v2 "vrf_..." both pass.
+        return verification_id_argument(value, name)
 
-    def create_authentication(self, phone_number: str, **fields: Any) -> Any:
-        phone = phone_argument(phone_number)
-        self.validate_fields(fields)
-        self.validate_field_values(fields)
+    if TYPE_CHECKING:  # v1 or v2 results, by flavour
+
+        def create_authentication(self, phone_number: str, **fields: Any) -> Any: ...
+        def check(
+            self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
+        ) -> Any: ...
+        def retry(self, authentication_uuid: str, *, phone_number: str | None = None) -> Any: ...
+        def feedback(self, phone_number: str, status: str) -> Any: ...
+        def get_authentication_status(self, auth_uuid: str) -> Any: ...
+        def lookup(self, phone_number: str, *, cnam: bool = False) -> Any: ...
+
+    # -- The six operations ------------------------------------------------------
+    # The requests are built (checked) by BaseBackend's public methods or by
+    # the caller of send(); the calls are recorded with their checked values
+    # (the create fields as given).
+
+    def _create_authentication(self, request: CreateRequest) -> Any:
+        phone = request.phone_number
 
         def simulate() -> Any:
             window = provider.open_verification(phone) if self.flavour.windows else None
             return SendOutcome.RESENT if window is not None else SendOutcome.SENT
 
         answer = provider.answer(
-            "create_authentication", phone, simulate, phone_number=phone, **fields
+            "create_authentication", phone, simulate, phone_number=phone, **request.fields
         )
         return self._sent(answer, phone, None, "create_authentication")
 
-    def check(
-        self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
-    ) -> Any:
-        provider_id = verification_id_argument(authentication_uuid, "authentication_uuid")
-        code = code_argument(check_code)
-        phone = self._phone_for("check", phone_number)
+    def _check(self, request: CheckRequest) -> Any:
+        provider_id, code, phone = request.provider_id, request.code, request.phone_number
 
         def simulate() -> Any:
             return self._simulate_check(provider_id, phone, code)
@@ -144,9 +161,8 @@ class TestBackend(BaseBackend):
             return result
         return answer
 
-    def retry(self, authentication_uuid: str, *, phone_number: str | None = None) -> Any:
-        provider_id = verification_id_argument(authentication_uuid, "authentication_uuid")
-        phone = self._phone_for("retry", phone_number)
+    def _retry(self, request: RetryRequest) -> Any:
+        provider_id, phone = request.provider_id, request.phone_number
 
         def simulate() -> Any:
             return self._simulate_retry(provider_id, phone)
@@ -156,19 +172,18 @@ class TestBackend(BaseBackend):
         )
         return self._sent(answer, phone, provider_id, "retry")
 
-    def feedback(self, phone_number: str, status: str) -> Any:
-        phone = phone_argument(phone_number)
-        wire = feedback_status_argument(status)
+    def _feedback(self, request: FeedbackRequest) -> Any:
+        onboarded = request.status == FeedbackStatus.ONBOARDED
         return provider.answer(
             "feedback",
-            phone,
-            lambda: self.flavour.feedback_result(wire == FeedbackStatus.ONBOARDED),
-            phone_number=phone,
-            status=wire,
+            request.phone_number,
+            lambda: self.flavour.feedback_result(onboarded),
+            phone_number=request.phone_number,
+            status=request.status,
         )
 
-    def get_authentication_status(self, auth_uuid: str) -> Any:
-        provider_id = verification_id_argument(auth_uuid, "auth_uuid")
+    def _get_authentication_status(self, request: StatusRequest) -> Any:
+        provider_id = request.provider_id
         return provider.answer(
             "get_authentication_status",
             provider_id,
@@ -178,9 +193,8 @@ class TestBackend(BaseBackend):
             auth_uuid=provider_id,
         )
 
-    def lookup(self, phone_number: str, *, cnam: bool = False) -> Any:
-        phone = phone_argument(phone_number)
-        cnam = cnam_argument(cnam)
+    def _lookup(self, request: LookupRequest) -> Any:
+        phone, cnam = request.phone_number, request.cnam
         return provider.answer(
             "lookup",
             phone,
@@ -190,16 +204,6 @@ class TestBackend(BaseBackend):
         )
 
     # -- The simulation ----------------------------------------------------------
-
-    def _phone_for(self, operation: str, phone_number: str | None) -> str | None:
-        if phone_number is None:
-            if self.flavour.windows:
-                raise TypeError(
-                    f"{type(self).__name__}.{operation}() needs phone_number=: Prelude v2 "
-                    "identifies a verification by its phone number."
-                )
-            return None
-        return phone_argument(phone_number)
 
     def _verification(self, provider_id: str, phone: str | None) -> Verification | None:
         """The verification a call is about: by phone number for v2 (the
@@ -295,7 +299,8 @@ class PreludeTestBackend(TestBackend):
 
     flavour: ClassVar[Flavour] = PRELUDE
     create_fields = PRELUDE.create_fields
+    phone_keyed: ClassVar[bool] = True
 
     @classmethod
-    def validate_field_values(cls, fields: Any) -> None:
-        PRELUDE.validate_field_values(fields)
+    def clean_field_values(cls, fields: Mapping[str, Any]) -> dict[str, Any]:
+        return PreludeBackend.clean_field_values(fields)

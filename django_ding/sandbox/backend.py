@@ -13,7 +13,8 @@
 Both answer from the one engine (:mod:`django_ding.sandbox.provider`,
 :mod:`django_ding.sandbox.provider_v2`) that serves the sandbox's HTTP faces,
 so a scenario gives the same results in-process and over HTTP. Arguments are
-checked with the HTTP backends' own checks (a malformed argument is the same
+checked by the same typed requests as the HTTP backends'
+(:mod:`django_ding.backends.operations`: a malformed argument is the same
 ``TypeError``/``ValueError``, raised before the provider sees anything). They
 need ``"django_ding.sandbox"`` in ``INSTALLED_APPS`` (their state lives in the
 database). With DEBUG off every call raises
@@ -34,25 +35,26 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.apps import apps
 from django.views.decorators.debug import sensitive_variables
 
-from django_ding.backends.arguments import (
-    cnam_argument,
-    code_argument,
-    create_fields_argument,
-    feedback_status_argument,
-    phone_argument,
-    uuid_argument,
-    verification_id_argument,
-)
 from django_ding.backends.base import BaseBackend
 from django_ding.backends.enums import FeedbackStatus
+from django_ding.backends.operations import (
+    CheckRequest,
+    CreateRequest,
+    FeedbackRequest,
+    LookupRequest,
+    RetryRequest,
+    StatusRequest,
+    required_phone,
+)
+from django_ding.backends.prelude import PreludeBackend
 from django_ding.backends.prelude_enums import FeedbackType
-from django_ding.backends.prelude_fields import PRELUDE_CREATE_FIELDS, prelude_create_body, target
+from django_ding.backends.prelude_fields import PRELUDE_CREATE_FIELDS, prelude_body, target
 from django_ding.backends.prelude_results import (
     PhoneLookupResponse,
     VerificationCheckResponse,
@@ -154,90 +156,81 @@ class SandboxBackend(_SandboxBackendBase):
             raise DingConfigurationError("settings.DING['CUSTOMER_UUID'] is not a UUID.") from None
 
     # -- The six operations -------------------------------------------------
-    # Arguments are checked exactly as DingBackend checks them before sending
-    # (same helpers, same TypeError/ValueError); the rest is the provider's.
+    # The requests are built (checked) as DingBackend's are (BaseBackend's
+    # public methods or the caller of send()); the rest is the provider's.
 
-    @sensitive_variables("phone_number", "phone", "fields", "extra")
-    def create_authentication(
-        self, phone_number: str, **fields: Any
-    ) -> CreateAuthenticationResponse:
+    @sensitive_variables("request", "phone")
+    def _create_authentication(self, request: CreateRequest) -> CreateAuthenticationResponse:
         from django_ding.sandbox import provider
 
-        phone = phone_argument(phone_number)
-        self.validate_fields(fields)
-        extra = create_fields_argument(fields)
+        phone = request.phone_number
         customer = self._customer
         wire = self._call(
             phone,
             lambda: provider.create_authentication(
-                customer_uuid=customer, phone_number=phone, fields=extra
+                customer_uuid=customer, phone_number=phone, fields=dict(request.wire_fields)
             ),
         )
         return CreateAuthenticationResponse.from_wire(wire)
 
-    @sensitive_variables("check_code", "code", "phone_number")
-    def check(
-        self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
-    ) -> CreateCheckResponse:
+    @sensitive_variables("request")
+    def _check(self, request: CheckRequest) -> CreateCheckResponse:
         from django_ding.sandbox import provider
 
-        auth = uuid_argument(authentication_uuid, "authentication_uuid")
-        code = code_argument(check_code)
         customer = self._customer
         wire = self._call(
             None,
             lambda: provider.check(
-                customer_uuid=customer, authentication_uuid=auth, check_code=code
+                customer_uuid=customer,
+                authentication_uuid=request.provider_id,
+                check_code=request.code,
             ),
         )
         return CreateCheckResponse.from_wire(wire)
 
-    @sensitive_variables("phone_number")
-    def retry(
-        self, authentication_uuid: str, *, phone_number: str | None = None
-    ) -> RetryAuthenticationResponse:
+    @sensitive_variables("request")
+    def _retry(self, request: RetryRequest) -> RetryAuthenticationResponse:
         from django_ding.sandbox import provider
 
-        auth = uuid_argument(authentication_uuid, "authentication_uuid")
         customer = self._customer
         wire = self._call(
-            None, lambda: provider.retry(customer_uuid=customer, authentication_uuid=auth)
+            None,
+            lambda: provider.retry(customer_uuid=customer, authentication_uuid=request.provider_id),
         )
         return RetryAuthenticationResponse.from_wire(wire)
 
-    @sensitive_variables("phone_number", "phone")
-    def feedback(self, phone_number: str, status: str) -> FeedbackResponse:
+    @sensitive_variables("request", "phone")
+    def _feedback(self, request: FeedbackRequest) -> FeedbackResponse:
         from django_ding.sandbox import provider
 
-        phone = phone_argument(phone_number)
-        wire_status = feedback_status_argument(status)
+        phone = request.phone_number
         customer = self._customer
         wire = self._call(
             phone,
             lambda: provider.feedback(
-                customer_uuid=customer, phone_number=phone, status=wire_status
+                customer_uuid=customer, phone_number=phone, status=request.status
             ),
         )
         return FeedbackResponse.from_wire(wire)
 
-    def get_authentication_status(self, auth_uuid: str) -> AuthenticationStatusResponse:
+    def _get_authentication_status(self, request: StatusRequest) -> AuthenticationStatusResponse:
         from django_ding.sandbox import provider
 
-        auth = uuid_argument(auth_uuid, "auth_uuid")
-        wire = self._call(None, lambda: provider.authentication_status(auth_uuid=auth))
+        wire = self._call(
+            None, lambda: provider.authentication_status(auth_uuid=request.provider_id)
+        )
         return AuthenticationStatusResponse.from_wire(wire)
 
-    @sensitive_variables("phone_number", "phone")
-    def lookup(self, phone_number: str, *, cnam: bool = False) -> LookupResponse:
+    @sensitive_variables("request", "phone")
+    def _lookup(self, request: LookupRequest) -> LookupResponse:
         from django_ding.sandbox import provider
 
-        phone = phone_argument(phone_number)
-        cnam = cnam_argument(cnam)
+        phone = request.phone_number
         customer = self._customer
         wire = self._call(
             phone,
             lambda: provider.lookup(
-                customer_uuid=customer, phone_number=phone, types=["cnam"] if cnam else []
+                customer_uuid=customer, phone_number=phone, types=["cnam"] if request.cnam else []
             ),
         )
         return LookupResponse.from_wire(wire)
@@ -256,83 +249,86 @@ class PreludeSandboxBackend(_SandboxBackendBase):
     create_fields: ClassVar[frozenset[str]] = PRELUDE_CREATE_FIELDS
     provider_name: ClassVar[str] = "Prelude"
 
+    phone_keyed: ClassVar[bool] = True
+
+    @classmethod
+    def clean_field_values(cls, fields: Mapping[str, Any]) -> dict[str, Any]:
+        return PreludeBackend.clean_field_values(fields)
+
+    @classmethod
+    def provider_id_argument(cls, value: object, name: str) -> str:
+        return PreludeBackend.provider_id_argument(value, name)
+
     # They return the v2 results, not BaseBackend's v1 ones (hence the
     # override ignores), as PreludeBackend does.
 
-    @sensitive_variables("phone_number", "phone", "fields", "body")
-    def create_authentication(  # type: ignore[override]
-        self, phone_number: str, **fields: Any
-    ) -> VerificationResponse:
+    if TYPE_CHECKING:  # BaseBackend's public methods, typed with the v2 results
+
+        def create_authentication(  # type: ignore[override]
+            self, phone_number: str, **fields: Any
+        ) -> VerificationResponse: ...
+        def check(  # type: ignore[override]
+            self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
+        ) -> VerificationCheckResponse: ...
+        def retry(  # type: ignore[override]
+            self, authentication_uuid: str, *, phone_number: str | None = None
+        ) -> VerificationRetryResponse: ...
+        def feedback(self, phone_number: str, status: str) -> WatchFeedbackResponse: ...  # type: ignore[override]
+        def get_authentication_status(self, auth_uuid: str) -> VerificationHistoryResponse: ...  # type: ignore[override]
+        def lookup(self, phone_number: str, *, cnam: bool = False) -> PhoneLookupResponse: ...  # type: ignore[override]
+
+    @sensitive_variables("request", "phone", "body")
+    def _create_authentication(self, request: CreateRequest) -> VerificationResponse:  # type: ignore[override]
         from django_ding.sandbox import provider_v2
 
-        phone = phone_argument(phone_number)
-        self.validate_fields(fields)
-        body = prelude_create_body(phone, fields)
+        phone = request.phone_number
+        body = prelude_body(phone, request.wire_fields)
         wire = self._call(phone, lambda: provider_v2.create_verification(body))
         return VerificationResponse.from_wire(wire)
 
-    @sensitive_variables("check_code", "code", "phone_number", "phone")
-    def check(  # type: ignore[override]
-        self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
-    ) -> VerificationCheckResponse:
+    @sensitive_variables("request", "phone")
+    def _check(self, request: CheckRequest) -> VerificationCheckResponse:  # type: ignore[override]
         from django_ding.sandbox import provider_v2
 
-        verification_id_argument(authentication_uuid, "authentication_uuid")
-        code = code_argument(check_code)
-        phone = self._phone_for("check", phone_number)
+        phone = required_phone(request)
         wire = self._call(
             phone,
-            lambda: provider_v2.check_verification({"target": target(phone), "code": code}),
+            lambda: provider_v2.check_verification({"target": target(phone), "code": request.code}),
         )
         return VerificationCheckResponse.from_wire(wire)
 
-    @sensitive_variables("phone_number", "phone")
-    def retry(  # type: ignore[override]
-        self, authentication_uuid: str, *, phone_number: str | None = None
-    ) -> VerificationRetryResponse:
+    @sensitive_variables("request", "phone")
+    def _retry(self, request: RetryRequest) -> VerificationRetryResponse:  # type: ignore[override]
         from django_ding.sandbox import provider_v2
 
-        verification_id_argument(authentication_uuid, "authentication_uuid")
-        phone = self._phone_for("retry", phone_number)
+        phone = required_phone(request)
         wire = self._call(phone, lambda: provider_v2.create_verification({"target": target(phone)}))
         return VerificationRetryResponse.from_wire(wire)
 
-    @sensitive_variables("phone_number", "phone")
-    def feedback(self, phone_number: str, status: str) -> WatchFeedbackResponse:  # type: ignore[override]
+    @sensitive_variables("request", "phone")
+    def _feedback(self, request: FeedbackRequest) -> WatchFeedbackResponse:  # type: ignore[override]
         from django_ding.sandbox import provider_v2
 
-        phone = phone_argument(phone_number)
-        if feedback_status_argument(status) == FeedbackStatus.NOT_ONBOARDED:
+        phone = request.phone_number
+        if request.status == FeedbackStatus.NOT_ONBOARDED:
             return WatchFeedbackResponse(sent=False)  # no v2 counterpart, as PreludeBackend
         body = {"feedbacks": [{"target": target(phone), "type": FeedbackType.COMPLETED.value}]}
         wire = self._call(phone, lambda: provider_v2.watch_feedback(body))
         return WatchFeedbackResponse.from_wire(wire)
 
-    def get_authentication_status(self, auth_uuid: str) -> VerificationHistoryResponse:  # type: ignore[override]
+    def _get_authentication_status(self, request: StatusRequest) -> VerificationHistoryResponse:  # type: ignore[override]
         from django_ding.sandbox import provider_v2
 
-        verification = verification_id_argument(auth_uuid, "auth_uuid")
-        wire = self._call(None, lambda: provider_v2.verification_history(verification))
+        wire = self._call(None, lambda: provider_v2.verification_history(request.provider_id))
         return VerificationHistoryResponse.from_wire(wire)
 
-    @sensitive_variables("phone_number", "phone")
-    def lookup(self, phone_number: str, *, cnam: bool = False) -> PhoneLookupResponse:  # type: ignore[override]
+    @sensitive_variables("request", "phone")
+    def _lookup(self, request: LookupRequest) -> PhoneLookupResponse:  # type: ignore[override]
         from django_ding.sandbox import provider_v2
 
-        phone = phone_argument(phone_number)
-        cnam = cnam_argument(cnam)
+        phone = request.phone_number
         wire = self._call(
             phone,
-            lambda: provider_v2.lookup(phone_number=phone, types=["cnam"] if cnam else []),
+            lambda: provider_v2.lookup(phone_number=phone, types=["cnam"] if request.cnam else []),
         )
         return PhoneLookupResponse.from_wire(wire)
-
-    @staticmethod
-    @sensitive_variables("phone_number")
-    def _phone_for(operation: str, phone_number: object) -> str:
-        if phone_number is None:
-            raise TypeError(
-                f"PreludeSandboxBackend.{operation}() needs phone_number=: Prelude v2 "
-                "identifies a verification by its phone number."
-            )
-        return phone_argument(phone_number)

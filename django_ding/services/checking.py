@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from django_ding import limits, signals
 from django_ding.backends import get_backend
+from django_ding.backends.operations import CheckRequest
 from django_ding.backends.outcomes import CheckOutcome
 from django_ding.conf import ding_settings, normalize_timeout
 from django_ding.models import Authentication, CheckRecord
@@ -223,10 +224,14 @@ def check_code(
     assert cleaned is not None
     record: CheckRecord = outcome
     try:
-        response = get_backend().check(
-            sent_id(authentication),
-            cleaned,
-            phone_number=authentication.phone_number.as_e164,
+        backend = get_backend()
+        response = backend.send(
+            CheckRequest.build(
+                type(backend),
+                sent_id(authentication),
+                cleaned,
+                phone_number=authentication.phone_number.as_e164,
+            )
         )
     except Exception as err:
         code_name = error_code_for(err)

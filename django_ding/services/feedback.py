@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_ding import signals
 from django_ding.backends import get_backend
 from django_ding.backends.enums import ErrorCode
+from django_ding.backends.operations import FeedbackRequest
 from django_ding.conf import ding_settings
 from django_ding.exceptions import DingAPIError, DingError
 from django_ding.models import Feedback
@@ -107,7 +108,8 @@ def deliver_feedback(feedback_id: int) -> str:
         return str(feedback.delivery)
     queued = Feedback.objects.filter(pk=feedback.pk, delivery=Feedback.Delivery.QUEUED)
     try:
-        response = get_backend().feedback(feedback.phone_number.as_e164, feedback.status)
+        told = FeedbackRequest.build(feedback.phone_number.as_e164, feedback.status)
+        response = get_backend().send(told)
     except DingAPIError as err:
         if err.code == ErrorCode.DUPLICATED_FEEDBACK_STATUS:
             queued.update(delivery=Feedback.Delivery.DUPLICATE, sent_at=timezone.now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django_ding.backends import get_backend
+from django_ding.backends.operations import LookupRequest
 from django_ding.backends.results import LookupResponse
 from django_ding.privacy import mask_phone
 from django_ding.services.records import error_code_for, logger, normalize_phone_number
@@ -24,11 +25,10 @@ def lookup(phone_number: str | PhoneNumber, *, cnam: bool = False) -> LookupResp
     ``DingError`` when the provider fails.
     """
     phone = normalize_phone_number(phone_number).as_e164
-    if not isinstance(cnam, bool):
-        raise TypeError(f"cnam must be True or False, not {type(cnam).__name__}.")
-    logger.info("django-ding: looking up %s (cnam=%s)", mask_phone(phone), cnam)
+    looked_up = LookupRequest.build(phone, cnam=cnam)  # TypeError for a cnam not a bool
+    logger.info("django-ding: looking up %s (cnam=%s)", mask_phone(phone), looked_up.cnam)
     try:
-        return get_backend().lookup(phone, cnam=cnam)
+        return get_backend().send(looked_up)
     except Exception as err:
         logger.warning(
             "django-ding: lookup of %s failed: %s", mask_phone(phone), error_code_for(err)

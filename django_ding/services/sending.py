@@ -20,6 +20,7 @@ from django_ding import limits, provider_ids, signals
 from django_ding.backends import get_backend, load_backend_class
 from django_ding.backends.arguments import create_fields_argument
 from django_ding.backends.base import BaseBackend
+from django_ding.backends.operations import CreateRequest, RetryRequest
 from django_ding.backends.outcomes import RetryOutcome, RetryResult, SendOutcome, SendResult
 from django_ding.backends.results import SIGNAL_FIELDS
 from django_ding.conf import create_defaults
@@ -67,18 +68,22 @@ UNKNOWN_STATUS = "unknown_status"
 def _clean_fields(
     fields: dict[str, Any], request: HttpRequest | None, backend_class: type[BaseBackend]
 ) -> dict[str, Any]:
-    """Validate the create fields; add ``ip``, ``locale`` and (for a backend
-    that takes it) ``user_agent`` from ``request``.
+    """Normalise the create fields for the history columns; add ``ip``,
+    ``locale`` and (for a backend that takes it) ``user_agent`` from
+    ``request``.
 
-    The configured backend says which fields exist (``create_fields``) and
-    checks their values (``validate_field_values``: URL scheme, BCP-47 locale,
-    device type, v2 choices...); the lengths the history columns need are
-    checked here. All of it before anything is recorded: a bad field leaves no
-    ``failed`` row and starts no cooldown.
+    Only what the service layer knows is checked here: the types and the
+    lengths the history columns need. The configured backend's own checks
+    (which fields exist, URL scheme, BCP-47 locale, device type, v2
+    choices...) run once, when :func:`send_code` builds the
+    :class:`~django_ding.backends.operations.CreateRequest`; a field the
+    backend does not define is passed through for it to refuse.
     """
-    backend_class.validate_fields(fields)  # TypeError naming unknown fields
     cleaned: dict[str, Any] = {}
     for name, value in fields.items():
+        if name not in backend_class.create_fields:
+            cleaned[name] = value  # the request's build() raises TypeError naming it
+            continue
         if value is None:
             continue
         if name == "is_returning_user":
@@ -96,10 +101,6 @@ def _clean_fields(
         elif len(value) > _MAX_LENGTH.get(name, _DEFAULT_MAX_LENGTH) or "\x00" in value:
             raise ValueError(f"{name} is too long or holds a NUL character.")
         cleaned[name] = value
-    try:
-        backend_class.validate_field_values(cleaned)  # the backend's own checks
-    except TypeError as err:  # pragma: no cover - the types were checked above
-        raise ValueError(str(err)) from err
     if "ip" not in cleaned:
         ip = client_ip(request)
         if ip:
@@ -148,7 +149,7 @@ def fail_stale_sends(phone_number: str | None = None) -> int:
     )
 
 
-@sensitive_variables("phone_number", "phone", "fields", "provider_fields", "ip")
+@sensitive_variables("phone_number", "phone", "fields", "provider_fields", "ip", "create")
 def send_code(
     phone_number: str | PhoneNumber,
     *,
@@ -164,7 +165,11 @@ def send_code(
     fails (the row is then ``failed`` with ``error_code``).
     """
     phone = normalize_phone_number(phone_number).as_e164
-    provider_fields = _clean_fields({**create_defaults(), **fields}, request, load_backend_class())
+    backend_class = load_backend_class()
+    provider_fields = _clean_fields({**create_defaults(), **fields}, request, backend_class)
+    # Checked here, once, before anything is recorded: a bad field leaves no
+    # ``failed`` row and starts no cooldown.
+    create = CreateRequest.build(backend_class, phone, provider_fields)
     owner = resolve_user(user, request)
     backend = get_backend()
     ip = provider_fields.get("ip")
@@ -200,7 +205,7 @@ def send_code(
         authentication.pk,
     )
     try:
-        response = backend.create_authentication(phone, **provider_fields)
+        response = backend.send(create)
     except Exception as err:
         _fail_send(authentication, err)
         raise
@@ -443,7 +448,9 @@ def retry(authentication: Authentication, *, request: HttpRequest | None = None)
         authentication.pk,
     )
     try:
-        response = backend.retry(sent_id(authentication), phone_number=phone)
+        response = backend.send(
+            RetryRequest.build(type(backend), sent_id(authentication), phone_number=phone)
+        )
     except Exception as err:
         code = error_code_for(err)
         logger.warning(

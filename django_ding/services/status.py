@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from django_ding.backends import get_backend
+from django_ding.backends.operations import StatusRequest
 from django_ding.backends.outcomes import StatusOutcome, StatusResult, TimelineEvent
 from django_ding.models import Authentication, StatusEvent
 from django_ding.services.records import (
@@ -76,7 +77,8 @@ def refresh_status(authentication: Authentication) -> Authentication:
         state_refusal(authentication, now)
         return authentication
     try:
-        response = get_backend().get_authentication_status(authentication.provider_id)
+        backend = get_backend()
+        response = backend.send(StatusRequest.build(type(backend), authentication.provider_id))
     except Exception as err:
         logger.warning(
             "django-ding: status of authentication %s could not be read: %s",
