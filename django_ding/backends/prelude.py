@@ -25,11 +25,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
+from typing import Any, ClassVar, Final, TypeVar
 
 from django.views.decorators.debug import sensitive_variables
 
-from django_ding.backends.arguments import verification_id_argument
 from django_ding.backends.enums import FeedbackStatus
 from django_ding.backends.http import Endpoint, HTTPBackend
 from django_ding.backends.operations import (
@@ -42,12 +41,7 @@ from django_ding.backends.operations import (
     required_phone,
 )
 from django_ding.backends.prelude_enums import FeedbackType
-from django_ding.backends.prelude_fields import (
-    PRELUDE_CREATE_FIELDS,
-    prelude_body,
-    prelude_clean_fields,
-    target,
-)
+from django_ding.backends.prelude_fields import prelude_body, target
 from django_ding.backends.prelude_results import (
     PhoneLookupResponse,
     VerificationCheckResponse,
@@ -56,6 +50,7 @@ from django_ding.backends.prelude_results import (
     VerificationRetryResponse,
     WatchFeedbackResponse,
 )
+from django_ding.backends.prelude_rules import PreludeRules
 from django_ding.exceptions import DingInvalidResponseError
 
 __all__ = ["ENDPOINTS", "PreludeBackend"]
@@ -76,7 +71,7 @@ ENDPOINTS: Final[Mapping[str, Endpoint]] = MappingProxyType(
 )
 
 
-class PreludeBackend(HTTPBackend):
+class PreludeBackend(PreludeRules, HTTPBackend):
     """Prelude Verify v2 over HTTP with ``requests``.
 
     Settings: ``DING = {"BACKEND": "django_ding.backends.prelude.PreludeBackend",
@@ -88,22 +83,7 @@ class PreludeBackend(HTTPBackend):
     requires_credentials = True
     requires_customer_uuid = False
     default_base_url: ClassVar[str | None] = "https://api.prelude.dev/v2"
-    create_fields: ClassVar[frozenset[str]] = PRELUDE_CREATE_FIELDS
-    provider_name: ClassVar[str] = "Prelude"
     logger_name: ClassVar[str] = __name__
-
-    phone_keyed: ClassVar[bool] = True
-
-    @classmethod
-    def clean_field_values(cls, fields: Mapping[str, Any]) -> dict[str, Any]:
-        # IPv6 addresses accepted, v2 platforms, method and preferred_channel
-        # choices, correlation_id length.
-        return prelude_clean_fields(fields)
-
-    @classmethod
-    def provider_id_argument(cls, value: object, name: str) -> str:
-        # A v2 verification id ("vrf_..."), not a UUID.
-        return verification_id_argument(value, name)
 
     @sensitive_variables("api_key")
     def auth_headers(self, api_key: str) -> dict[str, str]:
@@ -114,21 +94,6 @@ class PreludeBackend(HTTPBackend):
     # override ignores); both offer the neutral view of backends.outcomes.
     # The requests are built (checked) by BaseBackend's public methods or by
     # the caller of send(): only the v2 wire is here.
-
-    if TYPE_CHECKING:  # BaseBackend's public methods, typed with the v2 results
-
-        def create_authentication(  # type: ignore[override]
-            self, phone_number: str, **fields: Any
-        ) -> VerificationResponse: ...
-        def check(  # type: ignore[override]
-            self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
-        ) -> VerificationCheckResponse: ...
-        def retry(  # type: ignore[override]
-            self, authentication_uuid: str, *, phone_number: str | None = None
-        ) -> VerificationRetryResponse: ...
-        def feedback(self, phone_number: str, status: str) -> WatchFeedbackResponse: ...  # type: ignore[override]
-        def get_authentication_status(self, auth_uuid: str) -> VerificationHistoryResponse: ...  # type: ignore[override]
-        def lookup(self, phone_number: str, *, cnam: bool = False) -> PhoneLookupResponse: ...  # type: ignore[override]
 
     @sensitive_variables("request", "body")
     def _create_authentication(self, request: CreateRequest) -> VerificationResponse:  # type: ignore[override]

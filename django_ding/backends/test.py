@@ -49,7 +49,7 @@ from django_ding.backends.outcomes import (
     RetryOutcome,
     SendOutcome,
 )
-from django_ding.backends.prelude import PreludeBackend
+from django_ding.backends.prelude_rules import PreludeRules
 from django_ding.backends.test_flavours import DING, PRELUDE, Flavour
 from django_ding.backends.test_provider import (
     DEFAULT_CODE,
@@ -303,4 +303,4 @@ class PreludeTestBackend(TestBackend):
 
     @classmethod
     def clean_field_values(cls, fields: Mapping[str, Any]) -> dict[str, Any]:
-        return PreludeBackend.clean_field_values(fields)
+        return PreludeRules.clean_field_values(fields)

@@ -35,8 +35,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from django.apps import apps
 from django.views.decorators.debug import sensitive_variables
@@ -52,9 +52,8 @@ from django_ding.backends.operations import (
     StatusRequest,
     required_phone,
 )
-from django_ding.backends.prelude import PreludeBackend
 from django_ding.backends.prelude_enums import FeedbackType
-from django_ding.backends.prelude_fields import PRELUDE_CREATE_FIELDS, prelude_body, target
+from django_ding.backends.prelude_fields import prelude_body, target
 from django_ding.backends.prelude_results import (
     PhoneLookupResponse,
     VerificationCheckResponse,
@@ -63,6 +62,7 @@ from django_ding.backends.prelude_results import (
     VerificationRetryResponse,
     WatchFeedbackResponse,
 )
+from django_ding.backends.prelude_rules import PreludeRules
 from django_ding.backends.results import (
     AuthenticationStatusResponse,
     CreateAuthenticationResponse,
@@ -236,7 +236,7 @@ class SandboxBackend(_SandboxBackendBase):
         return LookupResponse.from_wire(wire)
 
 
-class PreludeSandboxBackend(_SandboxBackendBase):
+class PreludeSandboxBackend(PreludeRules, _SandboxBackendBase):
     """A local Prelude Verify v2 provider on the same engine and state.
 
     The create fields are :class:`~django_ding.backends.prelude.PreludeBackend`'s
@@ -245,37 +245,6 @@ class PreludeSandboxBackend(_SandboxBackendBase):
     then reads as the sandbox's v2 face does. The results are the v2 ones, so
     they offer the neutral view of :mod:`django_ding.backends.outcomes`.
     """
-
-    create_fields: ClassVar[frozenset[str]] = PRELUDE_CREATE_FIELDS
-    provider_name: ClassVar[str] = "Prelude"
-
-    phone_keyed: ClassVar[bool] = True
-
-    @classmethod
-    def clean_field_values(cls, fields: Mapping[str, Any]) -> dict[str, Any]:
-        return PreludeBackend.clean_field_values(fields)
-
-    @classmethod
-    def provider_id_argument(cls, value: object, name: str) -> str:
-        return PreludeBackend.provider_id_argument(value, name)
-
-    # They return the v2 results, not BaseBackend's v1 ones (hence the
-    # override ignores), as PreludeBackend does.
-
-    if TYPE_CHECKING:  # BaseBackend's public methods, typed with the v2 results
-
-        def create_authentication(  # type: ignore[override]
-            self, phone_number: str, **fields: Any
-        ) -> VerificationResponse: ...
-        def check(  # type: ignore[override]
-            self, authentication_uuid: str, check_code: str, *, phone_number: str | None = None
-        ) -> VerificationCheckResponse: ...
-        def retry(  # type: ignore[override]
-            self, authentication_uuid: str, *, phone_number: str | None = None
-        ) -> VerificationRetryResponse: ...
-        def feedback(self, phone_number: str, status: str) -> WatchFeedbackResponse: ...  # type: ignore[override]
-        def get_authentication_status(self, auth_uuid: str) -> VerificationHistoryResponse: ...  # type: ignore[override]
-        def lookup(self, phone_number: str, *, cnam: bool = False) -> PhoneLookupResponse: ...  # type: ignore[override]
 
     @sensitive_variables("request", "phone", "body")
     def _create_authentication(self, request: CreateRequest) -> VerificationResponse:  # type: ignore[override]
