@@ -18,9 +18,8 @@ import gc
 import json
 import statistics
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ if str(ROOT) not in sys.path:
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
+from fake_server import start_server  # noqa: E402  (beside this script)
 
 API_KEY = "bench-api-key"
 CUSTOMER_UUID = "c9f826e0-deca-41ec-871f-ecd6e8efeb46"
@@ -45,32 +45,9 @@ RESPONSE = json.dumps(
 ).encode()
 
 
-class FakeDingHandler(BaseHTTPRequestHandler):
-    """Answers every POST with a fixed CreateAuthenticationResponse."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive
-    disable_nagle_algorithm = True
-    wbufsize = 64 * 1024  # headers and body leave in one write (flushed per request)
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(RESPONSE)))
-        self.end_headers()
-        self.wfile.write(RESPONSE)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def start_server() -> tuple[ThreadingHTTPServer, str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeDingHandler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    host, port = server.server_address[:2]
-    return server, f"http://{host!s}:{port}/v1"
+def start_ding_server() -> tuple[ThreadingHTTPServer, str]:
+    server, root = start_server(RESPONSE)
+    return server, root + "/v1"
 
 
 def main(argv: list[str]) -> int:
@@ -80,7 +57,7 @@ def main(argv: list[str]) -> int:
         print("usage: client_overhead.py [CALLS >= ROUNDS] [ROUNDS >= 1]")
         return 2
 
-    server, base_url = start_server()
+    server, base_url = start_ding_server()
     settings.configure(
         DEBUG=False,
         USE_TZ=True,

@@ -25,10 +25,8 @@ import gc
 import json
 import statistics
 import sys
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +36,7 @@ if str(ROOT) not in sys.path:
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
+from fake_server import start_server  # noqa: E402  (beside this script)
 
 API_KEY = "bench-api-key"
 PHONE = "+33612345678"
@@ -51,26 +50,6 @@ RESPONSE = json.dumps(
         "request_id": "req_1",
     }
 ).encode()
-
-
-class FakePreludeHandler(BaseHTTPRequestHandler):
-    """Answers every POST with a fixed verification."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive
-    disable_nagle_algorithm = True
-    wbufsize = 64 * 1024  # headers and body leave in one write (flushed per request)
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(RESPONSE)))
-        self.end_headers()
-        self.wfile.write(RESPONSE)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 def compare(
@@ -104,11 +83,7 @@ def main(argv: list[str]) -> int:
         print("usage: prelude_overhead.py [CALLS >= ROUNDS] [ROUNDS >= 1]")
         return 2
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakePreludeHandler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    host, port = server.server_address[:2]
-    root = f"http://{host!s}:{port}"
+    server, root = start_server(RESPONSE)
     settings.configure(
         DEBUG=False,
         USE_TZ=True,
