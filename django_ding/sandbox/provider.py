@@ -69,6 +69,7 @@ __all__ = [
     "ding_phone",
     "feedback",
     "lookup",
+    "record_check",
     "refusal",
     "retry",
     "send_attempt",
@@ -150,15 +151,22 @@ def check(
     now = timezone.now()
     with transaction.atomic():
         auth = _locked(customer, auth_id)
-        status = check_status(auth, check_code, now)
-        if status == CheckStatus.VALID:
-            auth.validated_at = now
-            auth.save(update_fields=["validated_at"])
-        elif status == CheckStatus.INVALID:
-            auth.failed_checks += 1
-            auth.save(update_fields=["failed_checks"])
-        SandboxCheck.objects.create(authentication=auth, created_at=now, status=status.value)
+        status = record_check(auth, check_code, now)
     return {"authentication_uuid": str(auth.uuid), "status": status.value}
+
+
+def record_check(auth: SandboxAuthentication, typed: str, now: dt.datetime) -> CheckStatus:
+    """Check ``typed`` against the locked row ``auth`` and record the check
+    (a right code validates it, a wrong one counts); both faces use it."""
+    status = check_status(auth, typed, now)
+    if status == CheckStatus.VALID:
+        auth.validated_at = now
+        auth.save(update_fields=["validated_at"])
+    elif status == CheckStatus.INVALID:
+        auth.failed_checks += 1
+        auth.save(update_fields=["failed_checks"])
+    SandboxCheck.objects.create(authentication=auth, created_at=now, status=status.value)
+    return status
 
 
 def check_status(auth: SandboxAuthentication, typed: str, now: dt.datetime) -> CheckStatus:

@@ -44,12 +44,12 @@ from django_ding.sandbox.errors import v2_error
 from django_ding.sandbox.history_v2 import history_item, history_wire
 from django_ding.sandbox.lookup_v2 import lookup_wire
 from django_ding.sandbox.magic import Magic, magic_for
-from django_ding.sandbox.models import SandboxAuthentication, SandboxCheck
+from django_ding.sandbox.models import SandboxAuthentication
 from django_ding.sandbox.provider import (
     AUTHENTICATION_LIFETIME,
     MAX_RETRIES,
     SANDBOX_CUSTOMER_UUID,
-    check_status,
+    record_check,
     refusal,
     send_attempt,
 )
@@ -161,14 +161,7 @@ def check_verification(body: Mapping[str, Any]) -> dict[str, Any]:
         )
         if auth is None:
             return _check_answer(VerificationCheckStatus.EXPIRED_OR_NOT_FOUND, None)
-        status = check_status(auth, code, now)
-        if status == CheckStatus.VALID:
-            auth.validated_at = now
-            auth.save(update_fields=["validated_at"])
-        elif status == CheckStatus.INVALID:
-            auth.failed_checks += 1
-            auth.save(update_fields=["failed_checks"])
-        SandboxCheck.objects.create(authentication=auth, created_at=now, status=status.value)
+        status = record_check(auth, code, now)
     answer = _CHECK_STATUSES.get(status, VerificationCheckStatus.EXPIRED_OR_NOT_FOUND)
     return _check_answer(answer, auth)
 
