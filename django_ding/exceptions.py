@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DingAPIError",
+    "DingCircuitOpenError",
     "DingConfigurationError",
     "DingConnectionError",
     "DingError",
     "DingInvalidResponseError",
+    "DingStorageError",
     "DingTimeoutError",
     "DingTransportError",
     "VerificationRefused",
@@ -62,6 +64,28 @@ class DingTimeoutError(DingTransportError):
     """The provider did not answer within the configured timeout."""
 
 
+class DingCircuitOpenError(DingTransportError):
+    """The circuit breaker is open: the provider failed too many times in a
+    row, so nothing was sent (``request_sent`` is always ``False``).
+
+    ``retry_after`` is the whole seconds until the breaker lets a probe
+    request through.
+    """
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message, request_sent=False)
+        self.retry_after = retry_after
+
+
+class DingStorageError(DingError):
+    """The verification history could not be read or written (a database
+    error during a flow), raised ``from`` the ``DatabaseError``.
+
+    The services leave nothing half-done behind it: no row stays in
+    ``sending`` and no attempt stays reserved for ever (``docs/reliability.md``).
+    """
+
+
 class DingAPIError(DingError):
     """The provider answered with an error.
 
@@ -71,7 +95,8 @@ class DingAPIError(DingError):
     (``{code, message, param}``, e.g. ``"target.value"``). ``code``,
     ``doc_url`` and ``param`` are ``None`` when the body does not carry them
     (a v1 error has no ``param``; an HTML page from a proxy, an empty
-    body...).
+    body...). ``retry_after`` is the wait in seconds the provider asked for
+    with a ``Retry-After`` header (a 429 or a 503), ``None`` without one.
     """
 
     def __init__(
@@ -84,6 +109,7 @@ class DingAPIError(DingError):
         code: str | None = None,
         doc_url: str | None = None,
         param: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -93,6 +119,7 @@ class DingAPIError(DingError):
         self.code = code
         self.doc_url = doc_url
         self.param = param
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         parts = [f"{self.message} (HTTP {self.status_code}"]
@@ -158,6 +185,7 @@ class DingAPIError(DingError):
             code=self.code,
             doc_url=self.doc_url,
             param=self.param,
+            retry_after=self.retry_after,
         )
 
 

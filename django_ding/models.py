@@ -145,6 +145,25 @@ class Authentication(models.Model):
         blank=True,
         help_text=_("Device signals sent to the provider (device type, app version...)."),
     )
+    client_network = models.CharField(
+        _("client network"),
+        max_length=50,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The client address as the per-address limits count it: the address itself "
+            "for IPv4, its network (a /64 by default) for IPv6."
+        ),
+    )
+    counts_as_send = models.BooleanField(
+        _("counts as a send"),
+        default=True,
+        help_text=_(
+            "Counts toward the send limits (cooldown, per number, per address, site-wide). "
+            "False only when the request certainly never reached the provider "
+            "(connection refused, circuit breaker open, HTTP 429): no message was sent."
+        ),
+    )
 
     class Meta:
         verbose_name = _("authentication")
@@ -153,6 +172,7 @@ class Authentication(models.Model):
         indexes = [
             models.Index(fields=["phone_number", "created_at"], name="ding_auth_phone_created"),
             models.Index(fields=["ip", "created_at"], name="ding_auth_ip_created"),
+            models.Index(fields=["client_network", "created_at"], name="ding_auth_network_created"),
         ]
 
     def __str__(self) -> str:
@@ -232,6 +252,25 @@ class CheckRecord(models.Model):
         blank=True,
         help_text=_("The client address the code was typed from (the per-client limit)."),
     )
+    client_network = models.CharField(
+        _("client network"),
+        max_length=50,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The client address as the per-client limit counts it: the address itself "
+            "for IPv4, its network (a /64 by default) for IPv6."
+        ),
+    )
+    in_doubt = models.BooleanField(
+        _("outcome in doubt"),
+        default=False,
+        help_text=_(
+            "The code reached the provider but its answer was lost (a read timeout, an "
+            "unreadable answer, a database error): settled from the provider's status "
+            "before the next check of this verification."
+        ),
+    )
 
     class Meta:
         verbose_name = _("check")
@@ -241,6 +280,11 @@ class CheckRecord(models.Model):
             models.Index(
                 fields=["ip", "created_at"],
                 name="ding_check_ip_created",
+                condition=models.Q(counts_as_failure=True),
+            ),
+            models.Index(
+                fields=["client_network", "created_at"],
+                name="ding_check_network_created",
                 condition=models.Q(counts_as_failure=True),
             ),
         ]
@@ -293,6 +337,15 @@ class RetryRecord(models.Model):
         help_text=_(
             "A resend was requested from the provider (False for a local refusal). "
             "Such retries count toward the send limits."
+        ),
+    )
+    counts_as_send = models.BooleanField(
+        _("counts as a send"),
+        default=True,
+        help_text=_(
+            "False when the resend certainly never reached the provider (connection "
+            "refused, circuit breaker open, HTTP 429): it does not count toward the "
+            "send limits."
         ),
     )
 

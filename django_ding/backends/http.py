@@ -358,6 +358,8 @@ class HTTPBackend(BaseBackend):
         scrubbed = scrub(error.message, secrets)
         if scrubbed != error.message:
             error = error.with_message(scrubbed)
+        if error.retry_after is None:
+            error.retry_after = retry_after(response)
         return error
 
     # -- Logging ------------------------------------------------------------------------
