@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -24,6 +25,7 @@ from django_ding.exceptions import (
     DingConnectionError,
     DingError,
     DingInvalidResponseError,
+    DingStorageError,
     DingTimeoutError,
     DingTransportError,
 )
@@ -35,12 +37,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INTERRUPTED",
+    "STORAGE_TRIES",
     "change_status",
     "emit",
     "error_code_for",
     "fail_if_interrupted",
     "logger",
+    "may_have_reached_provider",
     "normalize_phone_number",
+    "persist",
     "reload",
     "resolve_user",
     "sanitize",
@@ -113,6 +118,68 @@ def error_code_for(err: BaseException) -> str:
     if isinstance(err, DingError):
         return "provider_error"
     return "internal_error"
+
+
+def may_have_reached_provider(err: BaseException) -> bool:
+    """Whether the failed call ``err`` may have made the provider act (send a
+    message, count a check).
+
+    ``False`` only when it certainly did not: the request never left
+    (connection refused, DNS failure, connect timeout, open circuit breaker:
+    ``DingTransportError.request_sent`` is ``False``) or the provider turned
+    it away before acting (HTTP 429). A read timeout, a dropped connection, a
+    5xx or an unreadable answer may all hide a message that went out.
+    """
+    if isinstance(err, DingTransportError):
+        return err.request_sent
+    if isinstance(err, DingAPIError) and not isinstance(err, DingInvalidResponseError):
+        return err.status_code != 429
+    return True
+
+
+#: How many times :func:`persist` tries a write before giving up.
+STORAGE_TRIES = 3
+# Pause between two tries (doubles each time).
+_STORAGE_PAUSE = 0.05
+
+_T = TypeVar("_T")
+
+
+def persist(write: Callable[[], _T], *, what: str) -> _T:
+    """Run ``write`` (one unit of work that opens its own
+    ``transaction.atomic()``), trying again on a ``DatabaseError``.
+
+    For the writes that record what the provider already did (a code sent, a
+    code found right or wrong): losing them would lose a verification, and a
+    database hiccup of one statement must not. After :data:`STORAGE_TRIES`
+    failures it raises :class:`DingStorageError` from the last one; ``what``
+    names the write in the log line (never personal data). Inside a
+    caller's broken transaction every try fails at once: the error is raised
+    without waiting.
+    """
+    pause = _STORAGE_PAUSE
+    for attempt in range(1, STORAGE_TRIES + 1):
+        try:
+            return write()
+        except DatabaseError as err:
+            connection = transaction.get_connection()
+            broken = connection.in_atomic_block and connection.needs_rollback
+            if attempt == STORAGE_TRIES or broken:
+                logger.error(
+                    "django-ding: could not record %s (%s, %d tries)",
+                    what,
+                    type(err).__name__,
+                    attempt,
+                )
+                raise DingStorageError(
+                    f"The verification history could not record {what}."
+                ) from err
+            logger.warning(
+                "django-ding: recording %s failed (%s); trying again", what, type(err).__name__
+            )
+            time.sleep(pause)
+            pause *= 2
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def emit(signal: Signal, **kwargs: Any) -> None:
