@@ -20,7 +20,7 @@ help:
 	@echo "make test       every check: docs site, lint, types, migrations, tests on the version matrix"
 	@echo "make docs       build the documentation site into site/ (strict: warnings fail)"
 	@echo "make docs-serve serve the documentation site on http://127.0.0.1:8001"
-	@echo "make pytest     the test suite once, in .venv, on SQLite"
+	@echo "make pytest     the test suite once, in .venv, on SQLite, then its concurrency tests on PostgreSQL"
 	@echo "make benchmark  run the benchmarks in benchmarks/"
 
 $(STAMP): pyproject.toml
@@ -82,8 +82,11 @@ docs-serve: venv
 migrations-check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# SQLite first, then the concurrency tests (marker postgres) on a throwaway
+# PostgreSQL cluster: the limit locks are only proven under real concurrency.
 pytest: venv system-deps messages
 	$(BIN)/pytest
+	$(BIN)/python -m tests.postgres_cluster $(BIN)/pytest -m postgres -q -p no:cacheprovider
 
 # The supported matrix (see noxfile.py): Python 3.11 + Django 5.2 on SQLite,
 # Python 3.13 + Django 6.1 on a throwaway PostgreSQL cluster.

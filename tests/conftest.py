@@ -3,11 +3,45 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
+
+PACKAGE = Path(__file__).resolve().parent.parent / "django_ding"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the translation catalogues when a ``.po`` is newer than its
+    ``.mo`` (or the ``.mo`` is missing): the French-page tests would fail
+    without saying why. Without gettext's ``msgfmt`` the run stops with the
+    fix."""
+    stale = [
+        po
+        for po in PACKAGE.glob("locale/*/LC_MESSAGES/*.po")
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if not stale:
+        return
+    if shutil.which("msgfmt") is None:
+        raise pytest.UsageError(
+            "The translation catalogues are not compiled ("
+            + ", ".join(str(po.relative_to(PACKAGE)) for po in stale)
+            + ") and gettext's msgfmt is missing: run `make messages` (it installs gettext)."
+        )
+    subprocess.run(
+        [sys.executable, "-m", "django", "compilemessages", "--ignore=.venv"],
+        cwd=PACKAGE,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": ""},
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
