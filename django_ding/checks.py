@@ -4,35 +4,117 @@ Add-on apps check their own keys (the sandbox: :mod:`django_ding.sandbox.checks`
 ``E010``, ``E011``, ``E015``, ``E016``, ``E019``, ``E020``, ``W002``); a
 backend that needs an app names it in ``required_app`` (``E012``).
 
-Every message names the setting to fix; every check has an id
+Every key of ``DING`` has one validating reader in :mod:`django_ding.conf`;
+the checks call each one and turn its refusal into an Error with the key's id
+(:data:`SETTING_CHECKS`). The rest are checks across keys and other settings
+(the backend's app and credentials, ``USE_TZ``, the task backend, the create
+fields). Every message names the setting to fix; every check has an id
 (``django_ding.E001``...) so a project can silence it with
 ``SILENCED_SYSTEM_CHECKS``.
 """
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from django_ding.conf import (
-    DEFAULTS,
-    create_defaults,
-    default_region,
-    ding_settings,
-    normalize_timeout,
-    plugin_defaults,
-    verified_max_age,
-)
+from django_ding import conf
+from django_ding.conf import DEFAULTS, MAX_TIMEOUT, ding_settings, plugin_defaults
 from django_ding.exceptions import DingConfigurationError
+from django_ding.setting_values import SettingError
 
-#: Longest timeout accepted (seconds): a request thread held longer than this
-#: is an outage waiting to happen.
-MAX_TIMEOUT = 30.0
+__all__ = ["MAX_TIMEOUT", "RULE_CHECKS", "SETTING_CHECKS", "check_ding_settings"]
+
+_BACKEND_HINT = (
+    "Set DING['BACKEND'] to 'django_ding.backends.prelude.PreludeBackend', "
+    "'django_ding.backends.ding.DingBackend' or "
+    "'django_ding.sandbox.backend.SandboxBackend'."
+)
+_DISABLE = "or None to disable it"
+
+#: The check id and hint reported when a key's reader (``conf.READERS``)
+#: refuses its value. Ids are never reused: E009 is retired, E022 onwards
+#: were added with the readers. A new key needs its line here.
+SETTING_CHECKS: Final[dict[str, tuple[str, str]]] = {
+    "BACKEND": ("django_ding.E001", _BACKEND_HINT),
+    "API_KEY": (
+        "django_ding.E040",
+        "Copy the key exactly as the provider's dashboard shows it, from the "
+        "environment: os.environ['PRELUDE_API_KEY'].strip().",
+    ),
+    "CUSTOMER_UUID": ("django_ding.E004", "It looks like 'c9f826e0-deca-41ec-871f-ecd6e8efeb46'."),
+    "BASE_URL": (
+        "django_ding.E008",
+        "Leave it unset (None) for the backend's own server "
+        "(https://api.ding.live/v1 for DingBackend, https://api.prelude.dev/v2 "
+        "for PreludeBackend).",
+    ),
+    "TIMEOUT": ("django_ding.E005", "Use seconds, or a (connect, read) pair such as (3.05, 10)."),
+    "MAX_RETRIES": ("django_ding.E022", "For example 2 (the default); 0 never retries."),
+    "RETRY_BACKOFF": ("django_ding.E023", "For example 0.5 (seconds, the default)."),
+    "RETRY_AFTER_MAX": (
+        "django_ding.E024",
+        "For example 10.0 (seconds, the default); 0 never waits out a 429.",
+    ),
+    "MAX_CHECK_ATTEMPTS": ("django_ding.E025", "For example 5 (the default)."),
+    "MAX_FAILED_CHECKS_PER_PHONE": (
+        "django_ding.E026",
+        f"For example 30 (the default), {_DISABLE}.",
+    ),
+    "PHONE_FAILURE_WINDOW": ("django_ding.E027", "For example 86400 (one day, the default)."),
+    "MAX_FAILED_CHECKS_PER_CLIENT": (
+        "django_ding.E028",
+        f"For example 10 (the default), {_DISABLE}.",
+    ),
+    "CLIENT_FAILURE_WINDOW": ("django_ding.E029", "For example 86400 (one day, the default)."),
+    "SEND_COOLDOWN": ("django_ding.E030", "For example 30 (seconds, the default), or 0 for none."),
+    "SEND_LIMIT_PER_PHONE": (
+        "django_ding.E031",
+        f"For example (5, 600): 5 sends per 10 minutes (the default), {_DISABLE}.",
+    ),
+    "SEND_LIMIT_PER_IP": (
+        "django_ding.E032",
+        f"For example (20, 3600): 20 sends per hour (the default), {_DISABLE}.",
+    ),
+    "SEND_LIMIT_GLOBAL_PER_HOUR": (
+        "django_ding.E033",
+        "For example 1000 (the default), or None for no cap.",
+    ),
+    "AUTHENTICATION_TTL": ("django_ding.E034", "For example 600 (ten minutes, the default)."),
+    "CREATE_DEFAULTS": (
+        "django_ding.E021",
+        "For example {'template_id': 'signup', 'sender_id': 'ACME'}; the "
+        "fields are those of create_authentication for the configured backend "
+        "(docs/backends.md).",
+    ),
+    "SEND_ONBOARDED_FEEDBACK": ("django_ding.E035", "Use True (the default) or False."),
+    "TASK_BACKEND": ("django_ding.E036", "For example 'default' (the default)."),
+    "DEFAULT_REGION": ("django_ding.E014", "For example DING['DEFAULT_REGION'] = 'FR'."),
+    "SUCCESS_URL": ("django_ding.E037", "For example '/' (the default), '/welcome/' or 'home'."),
+    "VERIFIED_MAX_AGE": ("django_ding.E017", "For example 3600 (one hour)."),
+    "TRUSTED_PROXY_COUNT": (
+        "django_ding.E038",
+        "For example 1 behind one reverse proxy; 0 (the default) uses REMOTE_ADDR only.",
+    ),
+    "TRUSTED_PROXY_HEADER": (
+        "django_ding.E039",
+        "Django's META name of the header: 'HTTP_X_FORWARDED_FOR' (the default) for "
+        "X-Forwarded-For, 'HTTP_X_REAL_IP' for X-Real-IP.",
+    ),
+}
+
+#: Finer ids for some rules of a reader: (key, rule) -> (id, hint).
+RULE_CHECKS: Final[dict[tuple[str, str], tuple[str, str]]] = {
+    ("TIMEOUT", "too_long"): (
+        "django_ding.E006",
+        "A long timeout holds a worker per slow request; keep it at "
+        f"{MAX_TIMEOUT:g} s or less, e.g. (3.05, 10).",
+    ),
+}
 
 
 @register(Tags.compatibility)
@@ -49,16 +131,37 @@ def check_ding_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     messages: list[CheckMessage] = []
     messages += _check_unknown_keys()
     messages += _check_deprecated_backend_path()
+    messages += _check_readers()
     messages += _check_backend()
-    messages += _check_timeout()
-    messages += _check_base_url()
     messages += _check_use_tz()
-    messages += _check_default_region()
-    messages += _check_verified_max_age()
     messages += _check_live_ding_v1()
     messages += _check_task_backend()
     messages += _check_create_defaults()
     return messages
+
+
+def _check_readers() -> list[CheckMessage]:
+    """Call every key's reader; each refused value is one Error."""
+    messages: list[CheckMessage] = []
+    for key, reader in conf.READERS.items():
+        try:
+            reader()
+        except SettingError as err:
+            check_id, hint = RULE_CHECKS.get((err.key, err.rule)) or SETTING_CHECKS[err.key]
+            messages.append(Error(str(err), hint=hint, id=check_id))
+        except DingConfigurationError as err:  # pragma: no cover - a reader without SettingError
+            check_id, hint = SETTING_CHECKS[key]
+            messages.append(Error(str(err), hint=hint, id=check_id))
+    return messages
+
+
+def _valid(reader: Any) -> bool:
+    """Whether ``reader`` accepts its value (a refusal is reported by the readers' check)."""
+    try:
+        reader()
+    except DingConfigurationError:
+        return False
+    return True
 
 
 def _check_unknown_keys() -> list[CheckMessage]:
@@ -77,12 +180,15 @@ def _check_unknown_keys() -> list[CheckMessage]:
 def _check_deprecated_backend_path() -> list[CheckMessage]:
     from django_ding.backends.sandbox import MOVED
 
-    new_path = MOVED.get(str(ding_settings.BACKEND))
+    if not _valid(conf.backend_path):
+        return []
+    path = conf.backend_path()
+    new_path = MOVED.get(path)
     if new_path is None:
         return []
     return [
         Warning(
-            f"settings.DING['BACKEND'] = {ding_settings.BACKEND!r} is a deprecated path.",
+            f"settings.DING['BACKEND'] = {path!r} is a deprecated path.",
             hint=f"Use {new_path!r}; the old path will be removed in a future release.",
             id="django_ding.W004",
         )
@@ -90,26 +196,21 @@ def _check_deprecated_backend_path() -> list[CheckMessage]:
 
 
 def _check_backend() -> list[CheckMessage]:
+    """The backend imports, has its app, and has the credentials it needs."""
     from django_ding.backends import load_backend_class
 
+    if not _valid(conf.backend_path):
+        return []  # E001 from the reader
+    path = conf.backend_path()
     try:
         backend_class = load_backend_class()
     except DingConfigurationError as err:
-        return [
-            Error(
-                str(err),
-                hint="Set DING['BACKEND'] to 'django_ding.backends.prelude.PreludeBackend', "
-                "'django_ding.backends.ding.DingBackend' or "
-                "'django_ding.sandbox.backend.SandboxBackend'.",
-                id="django_ding.E001",
-            )
-        ]
+        return [Error(str(err), hint=_BACKEND_HINT, id="django_ding.E001")]
     required_app = getattr(backend_class, "required_app", None)
     if required_app and not apps.is_installed(required_app):
         return [
             Error(
-                f"settings.DING['BACKEND'] = {ding_settings.BACKEND!r} needs the app "
-                f"{required_app!r}.",
+                f"settings.DING['BACKEND'] = {path!r} needs the app {required_app!r}.",
                 hint=f"Add {required_app!r} to INSTALLED_APPS (and run migrate).",
                 id="django_ding.E012",
             )
@@ -117,10 +218,10 @@ def _check_backend() -> list[CheckMessage]:
     if not getattr(backend_class, "requires_credentials", False):
         return []
     messages: list[CheckMessage] = []
-    if not ding_settings.API_KEY:
+    if _valid(conf.api_key) and conf.api_key() is None:
         messages.append(
             Error(
-                f"settings.DING['API_KEY'] is required by {ding_settings.BACKEND}.",
+                f"settings.DING['API_KEY'] is required by {path}.",
                 hint="Set DING['API_KEY'] from the environment, e.g. "
                 "os.environ['DING_API_KEY'], or use the sandbox backend.",
                 id="django_ding.E002",
@@ -128,65 +229,15 @@ def _check_backend() -> list[CheckMessage]:
         )
     if not getattr(backend_class, "requires_customer_uuid", False):
         return messages
-    customer_uuid = ding_settings.CUSTOMER_UUID
-    if not customer_uuid:
+    if _valid(conf.customer_uuid) and conf.customer_uuid() is None:
         messages.append(
             Error(
-                f"settings.DING['CUSTOMER_UUID'] is required by {ding_settings.BACKEND}.",
+                f"settings.DING['CUSTOMER_UUID'] is required by {path}.",
                 hint="Copy your customer UUID from the Ding dashboard (API settings).",
                 id="django_ding.E003",
             )
         )
-    elif not _is_uuid(customer_uuid):
-        messages.append(
-            Error(
-                "settings.DING['CUSTOMER_UUID'] is not a UUID.",
-                hint="It looks like 'c9f826e0-deca-41ec-871f-ecd6e8efeb46'.",
-                id="django_ding.E004",
-            )
-        )
     return messages
-
-
-def _check_timeout() -> list[CheckMessage]:
-    try:
-        connect, read = normalize_timeout(ding_settings.TIMEOUT)
-    except ValueError as err:
-        return [
-            Error(
-                f"settings.DING['TIMEOUT'] is missing or invalid: {err}.",
-                hint="Use seconds, or a (connect, read) pair such as (3.05, 10).",
-                id="django_ding.E005",
-            )
-        ]
-    if max(connect, read) > MAX_TIMEOUT:
-        return [
-            Error(
-                f"settings.DING['TIMEOUT'] is over {MAX_TIMEOUT:g} seconds.",
-                hint="A long timeout holds a worker per slow request; keep it at "
-                f"{MAX_TIMEOUT:g} s or less, e.g. (3.05, 10).",
-                id="django_ding.E006",
-            )
-        ]
-    return []
-
-
-def _check_base_url() -> list[CheckMessage]:
-    url = ding_settings.BASE_URL
-    if url is None:
-        return []  # the backend's default_base_url
-    parts = urlsplit(str(url))
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return []
-    return [
-        Error(
-            f"settings.DING['BASE_URL'] = {url!r} is not an http(s) URL.",
-            hint="Leave it unset (None) for the backend's own server "
-            "(https://api.ding.live/v1 for DingBackend, https://api.prelude.dev/v2 "
-            "for PreludeBackend).",
-            id="django_ding.E008",
-        )
-    ]
 
 
 #: The Ding v1 host, announced as removed by April 2026.
@@ -203,8 +254,10 @@ def _check_live_ding_v1() -> list[CheckMessage]:
         return []  # reported by E001
     if not issubclass(backend_class, DingBackend):
         return []
-    url = ding_settings.BASE_URL or backend_class.default_base_url or ""
-    if urlsplit(str(url)).hostname != DING_V1_HOST:
+    if not _valid(conf.base_url):
+        return []  # reported by E008
+    url = conf.base_url() or backend_class.default_base_url or ""
+    if urlsplit(url).hostname != DING_V1_HOST:
         return []
     return [
         Warning(
@@ -219,13 +272,15 @@ def _check_live_ding_v1() -> list[CheckMessage]:
 
 
 def _check_task_backend() -> list[CheckMessage]:
-    if not ding_settings.SEND_ONBOARDED_FEEDBACK:
-        return []
+    if not (_valid(conf.send_onboarded_feedback) and conf.send_onboarded_feedback()):
+        return []  # off, or reported by E035
+    if not _valid(conf.task_backend):
+        return []  # reported by E036
     from django_ding.tasks import load_task_backend
 
-    alias = ding_settings.TASK_BACKEND
+    alias = conf.task_backend()
     try:
-        load_task_backend(str(alias))
+        load_task_backend(alias)
     except Exception as err:  # the framework's InvalidTaskBackend(Error), KeyError...
         return [
             Error(
@@ -244,50 +299,26 @@ def _check_task_backend() -> list[CheckMessage]:
 
 
 def _check_create_defaults() -> list[CheckMessage]:
+    """The configured backend accepts the fields of ``CREATE_DEFAULTS``
+    (its shape is the reader's: E021 too)."""
     from django_ding.backends import load_backend_class
 
-    def error(detail: str) -> list[CheckMessage]:
-        return [
-            Error(
-                f"settings.DING['CREATE_DEFAULTS'] is invalid: {detail}",
-                hint="For example {'template_id': 'signup', 'sender_id': 'ACME'}; the "
-                "fields are those of create_authentication for the configured backend "
-                "(docs/backends.md).",
-                id="django_ding.E021",
-            )
-        ]
-
+    if not _valid(conf.create_defaults):
+        return []  # reported by the reader
+    defaults = conf.create_defaults()
     try:
-        defaults = create_defaults()
         backend_class = load_backend_class()
-    except DingConfigurationError as err:
-        return [] if "BACKEND" in str(err) else error(str(err))  # E001 reports the backend
+    except DingConfigurationError:
+        return []  # E001 reports the backend
     if not defaults:
         return []
     try:
         backend_class.validate_fields(defaults)
         backend_class.validate_field_values(defaults)
     except (TypeError, ValueError) as err:
-        return error(str(err))
-    return []
-
-
-def _check_verified_max_age() -> list[CheckMessage]:
-    try:
-        verified_max_age()
-    except DingConfigurationError as err:
-        return [Error(str(err), hint="For example 3600 (one hour).", id="django_ding.E017")]
-    return []
-
-
-def _check_default_region() -> list[CheckMessage]:
-    try:
-        default_region()
-    except DingConfigurationError as err:
+        check_id, hint = SETTING_CHECKS["CREATE_DEFAULTS"]
         return [
-            Error(
-                str(err), hint="For example DING['DEFAULT_REGION'] = 'FR'.", id="django_ding.E014"
-            )
+            Error(f"settings.DING['CREATE_DEFAULTS'] is invalid: {err}", hint=hint, id=check_id)
         ]
     return []
 
@@ -303,11 +334,3 @@ def _check_use_tz() -> list[CheckMessage]:
             id="django_ding.E013",
         )
     ]
-
-
-def _is_uuid(value: object) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True

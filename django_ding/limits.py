@@ -23,8 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from django_ding.conf import ding_settings, normalize_timeout
-from django_ding.exceptions import DingConfigurationError
+from django_ding import conf
 from django_ding.models import Authentication, CheckRecord, LimitLock, RetryRecord
 from django_ding.reasons import Reason
 
@@ -65,80 +64,49 @@ class Refusal:
 
 
 # -- Settings ----------------------------------------------------------------
+# Every value comes from its reader in django_ding.conf, which raises a
+# DingConfigurationError naming the setting (and the system checks report it).
 
 
 def _positive_int(name: str, *, allow_none: bool = False) -> int | None:
-    value: Any = getattr(ding_settings, name)
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise DingConfigurationError(
-            f"settings.DING[{name!r}] must be a positive whole number"
-            + (" or None" if allow_none else "")
-            + f", not {value!r}."
-        )
+    """The whole-number setting ``name``, read by its reader (``None``: off)."""
+    value: int | None = conf.READERS[name]()
     return value
 
 
 def _window(name: str) -> tuple[int, int] | None:
     """A ``(count, seconds)`` setting; ``None`` disables the limit."""
-    value: Any = getattr(ding_settings, name)
-    if value is None:
-        return None
-    if (
-        isinstance(value, list | tuple)
-        and len(value) == 2
-        and all(isinstance(part, int) and not isinstance(part, bool) for part in value)
-        and value[0] >= 1
-        and value[1] >= 1
-    ):
-        return int(value[0]), int(value[1])
-    raise DingConfigurationError(
-        f"settings.DING[{name!r}] must be a (count, seconds) pair of positive whole "
-        f"numbers, or None to disable it; not {value!r}."
-    )
+    value: tuple[int, int] | None = conf.READERS[name]()
+    return value
 
 
 def _cooldown() -> int | None:
-    value: Any = ding_settings.SEND_COOLDOWN
-    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
-        return value or None
-    raise DingConfigurationError(
-        f"settings.DING['SEND_COOLDOWN'] must be a whole number of seconds (0 or None "
-        f"to disable it), not {value!r}."
-    )
+    """``SEND_COOLDOWN`` in seconds; ``None`` (or 0): no cooldown."""
+    return conf.send_cooldown()
 
 
 def max_check_attempts() -> int:
     """Wrong codes allowed per authentication (``MAX_CHECK_ATTEMPTS``)."""
-    value = _positive_int("MAX_CHECK_ATTEMPTS")
-    assert value is not None
-    return value
+    return conf.max_check_attempts()
 
 
 def authentication_ttl() -> dt.timedelta:
     """Local lifetime of an authentication whose provider gave no expiry."""
-    value = _positive_int("AUTHENTICATION_TTL")
-    assert value is not None
-    return dt.timedelta(seconds=value)
+    return dt.timedelta(seconds=conf.authentication_ttl())
 
 
 def stale_sending_age() -> dt.timedelta:
     """How old a row still in ``sending`` must be to be treated as failed.
 
     The longest a provider call can take: (connect + read timeout) for every
-    try the client makes, plus the waits between tries, plus a margin.
+    try the client makes, plus the waits between tries, plus a margin. A
+    wrong ``TIMEOUT`` or retry setting raises (its reader names it): no
+    guessed fallback.
     """
-    try:
-        connect, read = normalize_timeout(ding_settings.TIMEOUT)
-    except ValueError:
-        connect, read = normalize_timeout(10.0)
-    retries = ding_settings.MAX_RETRIES
-    retries = retries if isinstance(retries, int) and 0 <= retries <= 10 else 2
-    backoff = ding_settings.RETRY_BACKOFF
-    backoff = float(backoff) if isinstance(backoff, int | float) and backoff >= 0 else 0.5
-    retry_after_max = ding_settings.RETRY_AFTER_MAX
-    retry_after_max = float(retry_after_max) if isinstance(retry_after_max, int | float) else 10.0
+    connect, read = conf.timeout()
+    retries = conf.max_retries()
+    backoff = conf.retry_backoff()
+    retry_after_max = conf.retry_after_max()
     waits = sum(max(backoff * 2**attempt, retry_after_max) for attempt in range(retries))
     seconds = (connect + read) * (retries + 1) + waits + STALE_MARGIN
     return dt.timedelta(seconds=seconds)
@@ -304,9 +272,9 @@ def send_refusal(
 def send_lock_keys(phone_number: str, ip: str | None) -> list[str]:
     """The lock keys a send (or a retry, without ``ip``) must hold."""
     keys = [phone_key(phone_number)]
-    if ip and ding_settings.SEND_LIMIT_PER_IP is not None:
+    if ip and conf.send_limit_per_ip() is not None:
         keys.append(ip_key(ip))
-    if ding_settings.SEND_LIMIT_GLOBAL_PER_HOUR is not None:
+    if conf.send_limit_global_per_hour() is not None:
         keys.append(GLOBAL_KEY)
     return keys
 
@@ -381,7 +349,7 @@ def check_lock_keys(phone_number: str, ip: str | None) -> list[str]:
     """The lock keys a check must hold: its number's, and its client's when
     the per-client limit applies."""
     keys = [phone_key(phone_number)]
-    if ip and ding_settings.MAX_FAILED_CHECKS_PER_CLIENT is not None:
+    if ip and conf.max_failed_checks_per_client() is not None:
         keys.append(ip_key(ip))
     return keys
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from django_ding.conf import ding_settings
+from django_ding.conf import send_onboarded_feedback as send_onboarded_feedback_setting
 from django_ding.signals import phone_verified
 
 __all__ = ["forget_other_users_verification", "send_onboarded_feedback"]
@@ -30,7 +30,7 @@ def send_onboarded_feedback(
 ) -> None:
     """Record and send ``onboarded`` feedback for a verified phone number,
     unless ``DING["SEND_ONBOARDED_FEEDBACK"]`` is False."""
-    if not ding_settings.SEND_ONBOARDED_FEEDBACK:
+    if not send_onboarded_feedback_setting():
         return
     from django_ding.models import Feedback
     from django_ding.services.feedback import send_feedback

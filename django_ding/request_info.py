@@ -15,7 +15,7 @@ import ipaddress
 from django.http import HttpRequest
 from django.utils import translation
 
-from django_ding.conf import ding_settings
+from django_ding.conf import trusted_proxy_count, trusted_proxy_header
 
 __all__ = ["client_ip", "request_locale"]
 
@@ -34,10 +34,10 @@ def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     remote = _valid_ip(request.META.get("REMOTE_ADDR"))
-    proxies = int(ding_settings.TRUSTED_PROXY_COUNT or 0)
+    proxies = trusted_proxy_count()
     if proxies <= 0:
         return remote
-    header = str(request.META.get(ding_settings.TRUSTED_PROXY_HEADER, ""))
+    header = str(request.META.get(trusted_proxy_header(), ""))
     hops = [part.strip() for part in header.split(",") if part.strip()]
     if len(hops) < proxies:
         # Fewer hops than proxies: the request did not come through them all.

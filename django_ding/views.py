@@ -32,8 +32,7 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
-from django_ding import services
-from django_ding.conf import ding_settings
+from django_ding import conf, services
 from django_ding.exceptions import DingError, VerificationRefused
 from django_ding.forms import PHONE_INPUT_MAX_LENGTH, CodeForm, PhoneNumberForm
 from django_ding.models import Authentication
@@ -278,7 +277,7 @@ class CheckCodeView(_DingFlowMixin, FormView):  # type: ignore[type-arg]
         return HttpResponseRedirect(next_url or self.get_success_url())
 
     def get_success_url(self) -> str:
-        return resolve_url(self.success_url or ding_settings.SUCCESS_URL or "/")
+        return resolve_url(self.success_url or conf.success_url())
 
 
 @_hide_post_secrets

@@ -241,7 +241,8 @@ def test_e004_customer_uuid_not_a_uuid():
     messages = run_checks({**VALID, "CUSTOMER_UUID": "my-customer"})
     assert messages == [
         Error(
-            "settings.DING['CUSTOMER_UUID'] is not a UUID.",
+            "settings.DING['CUSTOMER_UUID'] must be a UUID such as "
+            "'c9f826e0-deca-41ec-871f-ecd6e8efeb46', not 'my-customer'.",
             hint="It looks like 'c9f826e0-deca-41ec-871f-ecd6e8efeb46'.",
             id="django_ding.E004",
         )
@@ -275,7 +276,9 @@ def test_e005_invalid_timeout(timeout: Any):
 def test_e006_timeout_too_long(timeout: Any):
     messages = run_checks({**VALID, "TIMEOUT": timeout})
     assert ids(messages) == ["django_ding.E006"]
-    assert messages[0].msg == "settings.DING['TIMEOUT'] is over 30 seconds."
+    assert (
+        messages[0].msg == f"settings.DING['TIMEOUT'] must be at most 30 seconds, not {timeout!r}."
+    )
 
 
 def test_e007_ding_not_a_dict():
@@ -292,7 +295,10 @@ def test_e007_ding_not_a_dict():
 def test_e008_base_url(url: Any):
     messages = run_checks({**VALID, "BASE_URL": url})
     assert ids(messages) == ["django_ding.E008"]
-    assert messages[0].msg == f"settings.DING['BASE_URL'] = {url!r} is not an http(s) URL."
+    assert messages[0].msg == (
+        "settings.DING['BASE_URL'] must be an http(s) URL, or None for the backend's own "
+        f"server, not {url!r}."
+    )
 
 
 def test_e008_unset_base_url_means_the_backend_default():
@@ -313,10 +319,10 @@ def test_several_problems_are_all_reported():
     messages = run_checks({"BACKEND": DING_PATH, "TYPO": 1, "TIMEOUT": 60, "BASE_URL": "nowhere"})
     assert ids(messages) == [
         "django_ding.W001",
+        "django_ding.E008",
+        "django_ding.E006",
         "django_ding.E002",
         "django_ding.E003",
-        "django_ding.E006",
-        "django_ding.E008",
     ]
 
 

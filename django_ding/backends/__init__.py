@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_variables
 
 from django_ding.backends.base import BaseBackend
-from django_ding.conf import ding_settings
+from django_ding.conf import backend_path
 from django_ding.exceptions import DingConfigurationError
 
 __all__ = ["BaseBackend", "create_fields", "get_backend", "load_backend_class", "reset_backend"]
@@ -33,8 +33,9 @@ def _settings_fingerprint() -> str:
 
 
 def load_backend_class(path: str | None = None) -> type[BaseBackend]:
-    """Import the backend class at ``path`` (default: ``DING["BACKEND"]``)."""
-    path = path or ding_settings.BACKEND
+    """Import the backend class at ``path`` (default: ``DING["BACKEND"]``, read
+    by its reader)."""
+    path = path or backend_path()
     try:
         backend_class = import_string(str(path))
     except ImportError as err:

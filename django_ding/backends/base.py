@@ -21,6 +21,7 @@ from typing import Any, ClassVar, overload
 import requests
 from django.views.decorators.debug import sensitive_variables
 
+from django_ding import conf
 from django_ding.backends.arguments import create_fields_argument, uuid_argument
 from django_ding.backends.operations import (
     BackendRequest,
@@ -39,7 +40,7 @@ from django_ding.backends.results import (
     LookupResponse,
     RetryAuthenticationResponse,
 )
-from django_ding.conf import ding_settings, normalize_timeout
+from django_ding.conf import normalize_timeout
 from django_ding.exceptions import DingConfigurationError
 
 __all__ = ["CREATE_AUTHENTICATION_FIELDS", "BaseBackend"]
@@ -105,20 +106,24 @@ class BaseBackend(abc.ABC):
         timeout: float | tuple[float, float] | None = _UNSET,
         session: requests.Session | None = None,
     ) -> None:
-        self.api_key: str | None = ding_settings.API_KEY if api_key is _UNSET else api_key
+        # From the settings through their readers (a wrong value raises, naming
+        # the key); a keyword argument is checked when it is used.
+        self.api_key: str | None = conf.api_key() if api_key is _UNSET else api_key
         self.customer_uuid: str | None = (
-            ding_settings.CUSTOMER_UUID if customer_uuid is _UNSET else customer_uuid
+            conf.customer_uuid() if customer_uuid is _UNSET else customer_uuid
         )
-        url = ding_settings.BASE_URL if base_url is _UNSET else base_url
+        url = conf.base_url() if base_url is _UNSET else base_url
         self.base_url: str = str(url or self.default_base_url or "").rstrip("/")
-        raw_timeout = ding_settings.TIMEOUT if timeout is _UNSET else timeout
-        try:
-            self.timeout: tuple[float, float] = normalize_timeout(raw_timeout)
-        except ValueError as err:
-            raise DingConfigurationError(
-                f"settings.DING['TIMEOUT'] (or timeout=) is invalid: {err}. "
-                "Use seconds, or a (connect, read) pair such as (3.05, 10)."
-            ) from err
+        if timeout is _UNSET:
+            self.timeout: tuple[float, float] = conf.timeout()
+        else:
+            try:
+                self.timeout = normalize_timeout(timeout)
+            except ValueError as err:
+                raise DingConfigurationError(
+                    f"settings.DING['TIMEOUT'] (or timeout=) is invalid: {err}. "
+                    "Use seconds, or a (connect, read) pair such as (3.05, 10)."
+                ) from err
         self._session = session
 
     def __repr__(self) -> str:

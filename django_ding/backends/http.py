@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import re
 import threading
 import time
@@ -35,7 +34,7 @@ import requests
 from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 
-from django_ding import __version__
+from django_ding import __version__, conf
 from django_ding.backends.base import BaseBackend
 from django_ding.backends.redaction import install_urllib3_log_filter, scrub
 from django_ding.backends.retry_policy import (
@@ -45,7 +44,6 @@ from django_ding.backends.retry_policy import (
     retry_after,
     root_reason,
 )
-from django_ding.conf import ding_settings
 from django_ding.exceptions import (
     DingAPIError,
     DingConfigurationError,
@@ -92,18 +90,16 @@ class HTTPBackend(BaseBackend):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.max_retries: int = _setting_number(
-            "MAX_RETRIES", ding_settings.MAX_RETRIES if max_retries is None else max_retries, int
+        self.max_retries: int = (
+            conf.max_retries() if max_retries is None else conf.max_retries(max_retries)
         )
-        self.retry_backoff: float = _setting_number(
-            "RETRY_BACKOFF",
-            ding_settings.RETRY_BACKOFF if retry_backoff is None else retry_backoff,
-            float,
+        self.retry_backoff: float = (
+            conf.retry_backoff() if retry_backoff is None else conf.retry_backoff(retry_backoff)
         )
-        self.retry_after_max: float = _setting_number(
-            "RETRY_AFTER_MAX",
-            ding_settings.RETRY_AFTER_MAX if retry_after_max is None else retry_after_max,
-            float,
+        self.retry_after_max: float = (
+            conf.retry_after_max()
+            if retry_after_max is None
+            else conf.retry_after_max(retry_after_max)
         )
         self.logger = logging.getLogger(self.logger_name)
         self._owns_session = self._session is None
@@ -409,16 +405,3 @@ class HTTPBackend(BaseBackend):
             self.max_retries,
             delay,
         )
-
-
-def _setting_number(name: str, value: object, kind: type[int] | type[float]) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-        raise DingConfigurationError(
-            f"settings.DING[{name!r}] must be a number of {'retries' if kind is int else 'seconds'}"
-            " (0 or more)."
-        )
-    if kind is int and not float(value).is_integer():
-        raise DingConfigurationError(f"settings.DING[{name!r}] must be a whole number.")
-    if kind is float and not math.isfinite(value):
-        raise DingConfigurationError(f"settings.DING[{name!r}] must be finite.")
-    return kind(value)

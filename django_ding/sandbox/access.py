@@ -17,9 +17,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from django_ding.conf import ding_settings
+from django_ding.conf import api_key
 from django_ding.exceptions import DingConfigurationError
-from django_ding.sandbox.conf import sandbox_settings
+from django_ding.sandbox.options import allowed_without_debug
 
 __all__ = [
     "allowed_without_debug",
@@ -28,16 +28,6 @@ __all__ = [
     "sandbox_enabled",
     "wire_api_key",
 ]
-
-
-def allowed_without_debug() -> bool:
-    """``DING["SANDBOX_ALLOW_WITHOUT_DEBUG"]``, which must be a real ``bool``."""
-    value = sandbox_settings.SANDBOX_ALLOW_WITHOUT_DEBUG
-    if not isinstance(value, bool):
-        raise DingConfigurationError(
-            f"settings.DING['SANDBOX_ALLOW_WITHOUT_DEBUG'] must be True or False, not {value!r}."
-        )
-    return value
 
 
 def sandbox_enabled() -> bool:
@@ -76,7 +66,7 @@ def wire_api_key() -> str | None:
     """The key the wire API requires: ``DING["API_KEY"]`` when set. ``None``
     means any non-empty key is accepted, which only happens with DEBUG on;
     with DEBUG off and no key configured, nothing is accepted (``""``)."""
-    expected = ding_settings.API_KEY
+    expected = api_key()
     if expected:
         return str(expected)
     return None if settings.DEBUG else ""

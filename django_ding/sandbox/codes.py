@@ -10,7 +10,6 @@ warning) in case the check was silenced.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 
 from django.conf import settings
@@ -18,7 +17,8 @@ from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 
-from django_ding.sandbox.conf import sandbox_settings
+from django_ding.exceptions import DingConfigurationError
+from django_ding.sandbox.options import fixed_code
 
 __all__ = ["CODE_LENGTH", "SandboxText", "code_matches", "hash_code", "new_code", "render_text"]
 
@@ -29,16 +29,18 @@ CODE_LENGTH = 6
 #: Longer input is a wrong code without being hashed.
 MAX_CODE_INPUT = 32
 _KEY_SALT = "django_ding.sandbox.code"
-_FIXED_CODE = re.compile(r"\d{4,10}")
 _MARK = "\x00"
 _DEFAULT_TEXT = "Your verification code is %(code)s"
 
 
 def new_code() -> str:
     """The fixed code when allowed, else a random 6-digit code."""
-    fixed = sandbox_settings.SANDBOX_FIXED_CODE
+    try:
+        fixed = fixed_code()
+    except DingConfigurationError:
+        fixed = ""  # malformed: reported by E011, ignored here
     if fixed is not None:
-        if settings.DEBUG and isinstance(fixed, str) and _FIXED_CODE.fullmatch(fixed):
+        if settings.DEBUG and fixed:
             return fixed
         logger.warning(
             "DING['SANDBOX_FIXED_CODE'] is ignored: it needs DEBUG=True and 4 to 10 digits."

@@ -28,7 +28,7 @@ from django_ding import limits, signals
 from django_ding.backends import get_backend
 from django_ding.backends.operations import CheckRequest
 from django_ding.backends.outcomes import CheckOutcome
-from django_ding.conf import ding_settings, normalize_timeout
+from django_ding.conf import timeout as timeout_setting
 from django_ding.models import Authentication, CheckRecord
 from django_ding.reasons import Reason
 from django_ding.request_info import client_ip
@@ -282,10 +282,7 @@ def _settled(authentication: Authentication) -> str:
     authentication.refresh_from_db()
     if authentication.checks_in_progress == 0:
         return authentication.status
-    try:
-        connect, read = normalize_timeout(ding_settings.TIMEOUT)
-    except ValueError:
-        connect, read = normalize_timeout(10.0)
+    connect, read = timeout_setting()
     deadline = time.monotonic() + connect + read
     while authentication.checks_in_progress > 0 and time.monotonic() < deadline:
         time.sleep(_SETTLE_POLL)

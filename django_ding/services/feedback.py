@@ -12,7 +12,7 @@ from django_ding import signals
 from django_ding.backends import get_backend
 from django_ding.backends.enums import ErrorCode
 from django_ding.backends.operations import FeedbackRequest
-from django_ding.conf import ding_settings
+from django_ding.conf import task_backend
 from django_ding.exceptions import DingAPIError, DingError
 from django_ding.models import Feedback
 from django_ding.services.records import (
@@ -80,7 +80,7 @@ def _enqueue(feedback_id: int) -> None:
     from django_ding.tasks import send_feedback_task
 
     try:
-        send_feedback_task.using(backend=str(ding_settings.TASK_BACKEND)).enqueue(feedback_id)
+        send_feedback_task.using(backend=task_backend()).enqueue(feedback_id)
     except Exception as err:
         logger.error(
             "django-ding: feedback %s could not be queued: %s",

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from django.db import models
 from django.utils import timezone
 
-from django_ding.conf import ding_settings
+from django_ding import conf
 from django_ding.models import Authentication, Feedback, LimitLock
 
 __all__ = ["MAX_BATCH_SIZE", "minimum_retention", "purge_history"]
@@ -36,26 +36,24 @@ MAX_BATCH_SIZE = 10_000
 BatchCallback = Callable[[str, int], None]
 
 
-def _window(value: object) -> int:
-    """Seconds of a ``(count, window)`` pair or a plain number; 0 if unreadable."""
-    if isinstance(value, list | tuple) and len(value) == 2:
-        value = value[1]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return 0
-    return max(int(value), 0)
+def _seconds(value: int | tuple[int, int] | None) -> int:
+    """Seconds of a ``(count, window)`` pair or a plain number; 0 when off."""
+    if isinstance(value, tuple):
+        return value[1]
+    return value or 0
 
 
 def minimum_retention() -> dt.timedelta:
     """The youngest history that may be deleted without weakening a limit:
     the longest window among the limit settings (at least one hour, the
-    global cap's window)."""
+    global cap's window). A wrong setting raises, naming it."""
     seconds = max(
-        _window(ding_settings.PHONE_FAILURE_WINDOW),
-        _window(ding_settings.CLIENT_FAILURE_WINDOW),
-        _window(ding_settings.SEND_LIMIT_PER_PHONE),
-        _window(ding_settings.SEND_LIMIT_PER_IP),
-        _window(ding_settings.SEND_COOLDOWN),
-        _window(ding_settings.AUTHENTICATION_TTL),
+        _seconds(conf.phone_failure_window()),
+        _seconds(conf.client_failure_window()),
+        _seconds(conf.send_limit_per_phone()),
+        _seconds(conf.send_limit_per_ip()),
+        _seconds(conf.send_cooldown()),
+        _seconds(conf.authentication_ttl()),
         3600,
     )
     return dt.timedelta(seconds=seconds)

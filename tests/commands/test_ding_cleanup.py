@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from django_ding.exceptions import DingConfigurationError
 from django_ding.models import Authentication, CheckRecord, Feedback, RetryRecord, StatusEvent
 from django_ding.services.retention import MAX_BATCH_SIZE, minimum_retention, purge_history
 from tests.admin.backend import make_authentication, phone
@@ -189,8 +190,13 @@ def test_minimum_retention_reads_every_window(settings: Any) -> None:
         "AUTHENTICATION_TTL": 600,
     }
     assert minimum_retention() == dt.timedelta(days=2)
-    settings.DING = {**settings.DING, "SEND_LIMIT_PER_IP": "nonsense", "PHONE_FAILURE_WINDOW": None}
+    settings.DING = {**settings.DING, "SEND_LIMIT_PER_IP": None, "PHONE_FAILURE_WINDOW": None}
     assert minimum_retention() == dt.timedelta(hours=1)
+    # A wrong window is not read as 0 (which could let a purge weaken a limit): it raises.
+    settings.DING = {**settings.DING, "SEND_LIMIT_PER_IP": "nonsense"}
+    with pytest.raises(DingConfigurationError, match=r"settings\.DING\['SEND_LIMIT_PER_IP'\]"):
+        minimum_retention()
+    settings.DING = {**settings.DING, "SEND_LIMIT_PER_IP": None}
     settings.DING = {**settings.DING, "CLIENT_FAILURE_WINDOW": 3 * 24 * 3600}
     assert minimum_retention() == dt.timedelta(days=3)
 

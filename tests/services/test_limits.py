@@ -92,5 +92,9 @@ def test_stale_sending_age_covers_the_longest_provider_call(settings: Any) -> No
     assert limits.stale_sending_age() == dt.timedelta(seconds=3 * 13.05 + 20 + 60)
     settings.DING = {**settings.DING, "TIMEOUT": 5, "MAX_RETRIES": 0}
     assert limits.stale_sending_age() == dt.timedelta(seconds=70)
-    settings.DING = {**settings.DING, "TIMEOUT": "junk", "MAX_RETRIES": "junk"}
-    assert limits.stale_sending_age() > dt.timedelta(seconds=60)
+    # A wrong value is not replaced by a guess: its reader names it.
+    for broken in ({"TIMEOUT": "junk"}, {"MAX_RETRIES": "junk"}, {"RETRY_BACKOFF": -1}):
+        settings.DING = {**settings.DING, "TIMEOUT": 5, "MAX_RETRIES": 0, **broken}
+        key = next(iter(broken))
+        with pytest.raises(DingConfigurationError, match=rf"settings\.DING\['{key}'\]"):
+            limits.stale_sending_age()
