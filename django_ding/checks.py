@@ -311,3 +311,25 @@ def _is_uuid(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+@register(Tags.compatibility)
+def check_ipv6_prefix_length(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``DING["IPV6_PREFIX_LENGTH"]``: the IPv6 network the per-address limits
+    count a client by (``django_ding.E030``)."""
+    from django_ding.conf import ipv6_prefix_length
+
+    if not isinstance(getattr(settings, "DING", None), dict | None):
+        return []  # E007
+    try:
+        ipv6_prefix_length()
+    except DingConfigurationError as err:
+        return [
+            Error(
+                str(err),
+                hint="Leave it unset for 64 (one host usually has a whole /64), or use 56 "
+                "or 48 to count whole customer networks; 128 counts each address.",
+                id="django_ding.E030",
+            )
+        ]
+    return []

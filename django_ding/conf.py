@@ -72,6 +72,11 @@ DEFAULTS: Final[dict[str, Any]] = {
     "SEND_LIMIT_PER_PHONE": (5, 600),
     # Sends per client IP address: (count, window in seconds).
     "SEND_LIMIT_PER_IP": (20, 3600),
+    # Prefix length of the network the per-address limits (SEND_LIMIT_PER_IP,
+    # MAX_FAILED_CHECKS_PER_CLIENT) count an IPv6 client by: one host is
+    # usually given a whole /64. 32 to 128 (128: per address). IPv4 clients
+    # are always counted per address.
+    "IPV6_PREFIX_LENGTH": 64,
     # Sends across the whole site per hour (spend protection). None: no cap.
     "SEND_LIMIT_GLOBAL_PER_HOUR": 1000,
     # Local lifetime of an authentication when the provider gives none.
@@ -250,3 +255,23 @@ def default_region() -> str | None:
             "Use a two-letter ISO 3166-1 code such as 'FR' or 'US', or None."
         )
     return region
+
+
+#: Allowed range of ``DING["IPV6_PREFIX_LENGTH"]``.
+IPV6_PREFIX_RANGE: Final = range(32, 129)
+
+
+def ipv6_prefix_length() -> int:
+    """``DING["IPV6_PREFIX_LENGTH"]``: the prefix length of the IPv6 network
+    the per-address limits count a client by (64 by default).
+
+    Raises :class:`DingConfigurationError` naming the setting unless it is a
+    whole number from 32 to 128.
+    """
+    value = ding_settings.IPV6_PREFIX_LENGTH
+    if isinstance(value, bool) or not isinstance(value, int) or value not in IPV6_PREFIX_RANGE:
+        raise DingConfigurationError(
+            f"settings.DING['IPV6_PREFIX_LENGTH'] must be a whole number from "
+            f"{IPV6_PREFIX_RANGE.start} to {IPV6_PREFIX_RANGE.stop - 1}, not {value!r}."
+        )
+    return value
