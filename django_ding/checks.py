@@ -80,6 +80,11 @@ SETTING_CHECKS: Final[dict[str, tuple[str, str]]] = {
         "django_ding.E032",
         f"For example (20, 3600): 20 sends per hour (the default), {_DISABLE}.",
     ),
+    "IPV6_PREFIX_LENGTH": (
+        "django_ding.E041",
+        "Leave it unset for 64 (one host usually has a whole /64), or use 56 or 48 to "
+        "count whole customer networks; 128 counts each address.",
+    ),
     "SEND_LIMIT_GLOBAL_PER_HOUR": (
         "django_ding.E033",
         "For example 1000 (the default), or None for no cap.",

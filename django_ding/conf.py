@@ -98,6 +98,11 @@ DEFAULTS: Final[dict[str, Any]] = {
     "SEND_LIMIT_PER_PHONE": (5, 600),
     # Sends per client IP address: (count, window in seconds).
     "SEND_LIMIT_PER_IP": (20, 3600),
+    # Prefix length of the network the per-address limits (SEND_LIMIT_PER_IP,
+    # MAX_FAILED_CHECKS_PER_CLIENT) count an IPv6 client by: one host is
+    # usually given a whole /64. 32 to 128 (128: per address). IPv4 clients
+    # are always counted per address.
+    "IPV6_PREFIX_LENGTH": 64,
     # Sends across the whole site per hour (spend protection). None: no cap.
     "SEND_LIMIT_GLOBAL_PER_HOUR": 1000,
     # Local lifetime of an authentication when the provider gives none.
@@ -522,6 +527,15 @@ def trusted_proxy_header() -> str:
     )
 
 
+def ipv6_prefix_length() -> int:
+    """``DING["IPV6_PREFIX_LENGTH"]``: the prefix length of the IPv6 network
+    the per-address limits count a client by, 32 to 128 (64 by default)."""
+    result: int = whole_number(
+        "IPV6_PREFIX_LENGTH", ding_settings.IPV6_PREFIX_LENGTH, minimum=32, maximum=128
+    )
+    return result
+
+
 #: The reader of every key, in :data:`DEFAULTS` order. The system checks call
 #: each one; a new key gets its reader here and its check id in ``checks.py``.
 READERS: Final[Mapping[str, Callable[[], Any]]] = MappingProxyType(
@@ -542,6 +556,7 @@ READERS: Final[Mapping[str, Callable[[], Any]]] = MappingProxyType(
         "SEND_COOLDOWN": send_cooldown,
         "SEND_LIMIT_PER_PHONE": send_limit_per_phone,
         "SEND_LIMIT_PER_IP": send_limit_per_ip,
+        "IPV6_PREFIX_LENGTH": ipv6_prefix_length,
         "SEND_LIMIT_GLOBAL_PER_HOUR": send_limit_global_per_hour,
         "AUTHENTICATION_TTL": authentication_ttl,
         "CREATE_DEFAULTS": create_defaults,

@@ -25,6 +25,7 @@ from django.utils.crypto import salted_hmac
 
 from django_ding import conf
 from django_ding.models import Authentication, CheckRecord, LimitLock, RetryRecord
+from django_ding.networks import client_network
 from django_ding.reasons import Reason
 
 __all__ = [
@@ -136,8 +137,10 @@ def phone_key(phone_number: str) -> str:
 
 
 def ip_key(ip: str) -> str:
-    """Lock key of a client address (a keyed hash)."""
-    return _digest("ip", ip)
+    """Lock key of a client address: a keyed hash of the network it is counted
+    by (:func:`~django_ding.networks.client_network`), so every address of one
+    IPv6 /64 takes the same lock."""
+    return _digest("ip", client_network(ip))
 
 
 def lock(*keys: str) -> None:
@@ -254,7 +257,7 @@ def send_refusal(
             now,
             _window("SEND_LIMIT_PER_IP"),
             Reason.IP_RATE_LIMITED,
-            auths=Q(ip=ip),
+            auths=Q(client_network=client_network(ip)),
             retries=None,
         )
     if refusal is None:
@@ -332,12 +335,13 @@ def phone_failure_refusal(phone_number: str, now: dt.datetime) -> Refusal | None
 def client_failure_refusal(ip: str | None, now: dt.datetime) -> Refusal | None:
     """Refuse checks from a client address with too many wrong codes lately,
     whatever the numbers (``MAX_FAILED_CHECKS_PER_CLIENT`` per
-    ``CLIENT_FAILURE_WINDOW`` seconds). ``None`` (no trusted address): no
-    limit."""
+    ``CLIENT_FAILURE_WINDOW`` seconds). An IPv6 client is counted by its
+    network (:func:`~django_ding.networks.client_network`). ``None`` (no
+    trusted address): no limit."""
     if not ip:
         return None
     return _failure_refusal(
-        Q(ip=ip),
+        Q(client_network=client_network(ip)),
         now,
         "MAX_FAILED_CHECKS_PER_CLIENT",
         "CLIENT_FAILURE_WINDOW",

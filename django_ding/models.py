@@ -136,7 +136,6 @@ class Authentication(models.Model):
         _("IP address"),
         null=True,
         blank=True,
-        db_index=True,
         help_text=_("The client address sent to the provider as a signal."),
     )
     signals = models.JSONField(
@@ -171,7 +170,6 @@ class Authentication(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["phone_number", "created_at"], name="ding_auth_phone_created"),
-            models.Index(fields=["ip", "created_at"], name="ding_auth_ip_created"),
             models.Index(fields=["client_network", "created_at"], name="ding_auth_network_created"),
         ]
 
@@ -277,11 +275,6 @@ class CheckRecord(models.Model):
         verbose_name_plural = _("checks")
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(
-                fields=["ip", "created_at"],
-                name="ding_check_ip_created",
-                condition=models.Q(counts_as_failure=True),
-            ),
             models.Index(
                 fields=["client_network", "created_at"],
                 name="ding_check_network_created",

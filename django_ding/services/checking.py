@@ -30,6 +30,7 @@ from django_ding.backends.operations import CheckRequest
 from django_ding.backends.outcomes import CheckOutcome
 from django_ding.conf import timeout as timeout_setting
 from django_ding.models import Authentication, CheckRecord
+from django_ding.networks import client_network
 from django_ding.reasons import Reason
 from django_ding.request_info import client_ip
 from django_ding.services.records import (
@@ -96,6 +97,7 @@ def _record(
         authentication=authentication,
         created_at=now,
         ip=ip,
+        client_network=client_network(ip),
         reason=reason,
         verified=verified,
         provider_called=provider_called,

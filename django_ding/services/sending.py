@@ -26,6 +26,7 @@ from django_ding.backends.results import SIGNAL_FIELDS
 from django_ding.conf import create_defaults
 from django_ding.exceptions import DingError, DingInvalidResponseError, VerificationRefused
 from django_ding.models import Authentication, RetryRecord
+from django_ding.networks import client_network
 from django_ding.reasons import Reason
 from django_ding.request_info import client_ip, request_locale
 from django_ding.services.records import (
@@ -186,6 +187,7 @@ def send_code(
                 backend=backend_path(backend),
                 created_at=now,
                 ip=ip,
+                client_network=client_network(ip),
                 locale=provider_fields.get("locale", ""),
                 template_id=provider_fields.get("template_id", ""),
                 correlation_id=provider_fields.get("correlation_id", ""),
