@@ -175,15 +175,19 @@ def _send_times(
     now: dt.datetime, seconds: int, *, auths: Q, retries: Q | None
 ) -> QuerySet[Any, Any]:
     """``created_at`` of the sends (new authentications, and retries that went
-    to the provider) matching the filters in the last ``seconds``."""
+    to the provider) matching the filters in the last ``seconds``.
+
+    A send or a retry that certainly never reached the provider (connection
+    refused, open circuit breaker, HTTP 429: ``counts_as_send`` is ``False``)
+    sent no message and is not counted."""
     since = now - dt.timedelta(seconds=seconds)
-    created = Authentication.objects.filter(auths, created_at__gte=since).values_list(
-        "created_at", flat=True
-    )
+    created = Authentication.objects.filter(
+        auths, counts_as_send=True, created_at__gte=since
+    ).values_list("created_at", flat=True)
     if retries is None:
         return created.order_by()
     resent = RetryRecord.objects.filter(
-        retries, provider_called=True, created_at__gte=since
+        retries, provider_called=True, counts_as_send=True, created_at__gte=since
     ).values_list("created_at", flat=True)
     return created.order_by().union(resent.order_by(), all=True)
 
@@ -229,7 +233,8 @@ def send_refusal(
     a number whose checks would all be refused), cooldown, per phone, per
     client address, global. Sends are new authentications (whatever became of
     them: an attempt may have reached the provider) plus retries that went to
-    the provider.
+    the provider, except those that certainly never reached it
+    (``counts_as_send`` is ``False``).
     """
     locked = phone_failure_refusal(phone_number, now)
     if locked is not None:

@@ -4,6 +4,15 @@ Every provider call follows the same order: the limits are checked and the
 row is recorded (status ``sending``, or an in-flight retry record) in one
 short transaction holding the limit locks; the provider is called outside any
 transaction; the row is then finalised with a conditional UPDATE.
+
+Database faults: one before the provider call rolls the transaction back and
+raises :class:`~django_ding.exceptions.DingStorageError` (nothing was sent).
+The writes after it record what the provider did, so they go through
+:func:`~django_ding.services.records.persist` (tried again on a
+``DatabaseError``); when they keep failing, ``DingStorageError`` is raised and
+the row is left ``sending`` (a retry record in flight), which
+:func:`fail_stale_sends` finishes as interrupted, without calling the provider
+again.
 """
 
 from __future__ import annotations
@@ -24,7 +33,12 @@ from django_ding.backends.operations import CreateRequest, RetryRequest
 from django_ding.backends.outcomes import RetryOutcome, RetryResult, SendOutcome, SendResult
 from django_ding.backends.results import SIGNAL_FIELDS
 from django_ding.conf import create_defaults
-from django_ding.exceptions import DingError, DingInvalidResponseError, VerificationRefused
+from django_ding.exceptions import (
+    DingError,
+    DingInvalidResponseError,
+    DingStorageError,
+    VerificationRefused,
+)
 from django_ding.models import Authentication, RetryRecord
 from django_ding.networks import client_network
 from django_ding.reasons import Reason
@@ -37,7 +51,9 @@ from django_ding.services.records import (
     error_code_for,
     fail_if_interrupted,
     logger,
+    may_have_reached_provider,
     normalize_phone_number,
+    persist,
     reload,
     resolve_user,
     sanitize,
@@ -136,18 +152,43 @@ def _valid_field(name: str, value: str) -> bool:
 
 def fail_stale_sends(phone_number: str | None = None) -> int:
     """Mark rows left in ``sending`` longer than any provider call can take as
-    ``failed`` (``error_code="interrupted"``). Returns how many. ``send_code``
-    does this for its phone number; a periodic job may call it for all."""
+    ``failed`` (``error_code="interrupted"``), and resends still in flight
+    after that long as failed too (``reason="provider_error"``, the same error
+    code). Returns how many rows it finished. ``send_code`` does this for its
+    phone number; ``manage.py ding_status --refresh-pending`` (or any
+    periodic job) for all.
+
+    The process died during the provider call, or the database refused to
+    record the answer: the provider is not asked again (a second call could
+    send a second message). Both keep counting toward the send limits.
+    """
     now = timezone.now()
+    cutoff = now - limits.stale_sending_age()
     stale = Authentication.objects.filter(
-        status=Authentication.Status.SENDING, created_at__lt=now - limits.stale_sending_age()
+        status=Authentication.Status.SENDING, created_at__lt=cutoff
+    )
+    in_flight = RetryRecord.objects.filter(
+        provider_called=True, provider_status="", reason="", created_at__lt=cutoff
     )
     if phone_number is not None:
         stale = stale.filter(phone_number=phone_number)
-    return sum(
+        in_flight = in_flight.filter(authentication__phone_number=phone_number)
+    failed = sum(
         fail_if_interrupted(authentication, now)
         for authentication in stale.only("pk", "status", "created_at")
     )
+    return failed + in_flight.update(reason=Reason.PROVIDER_ERROR, error_code=INTERRUPTED)
+
+
+def _not_recorded(err: DatabaseError, what: str) -> DingStorageError:
+    """The error of a database fault before the provider call (the
+    transaction rolled back: nothing was recorded, nothing sent)."""
+    logger.error(
+        "django-ding: could not record %s (%s); the provider was not called",
+        what,
+        type(err).__name__,
+    )
+    return DingStorageError(f"The verification history could not record {what}; nothing was sent.")
 
 
 @sensitive_variables("phone_number", "phone", "fields", "provider_fields", "ip", "create")
@@ -163,7 +204,12 @@ def send_code(
     Raises ``ValueError`` for an invalid number or field value, ``TypeError``
     for an unknown field, :class:`VerificationRefused` when a limit (or the
     provider) refuses, and the backend's :class:`DingError` when the provider
-    fails (the row is then ``failed`` with ``error_code``).
+    fails (the row is then ``failed`` with ``error_code``; a failure that
+    certainly never reached the provider, such as a refused connection, an
+    open circuit breaker or an HTTP 429, leaves it with
+    ``counts_as_send=False``: it uses up no send limit). The error keeps the
+    provider's ``retry_after``. A database fault raises
+    :class:`DingStorageError` (see the module's docstring).
     """
     phone = normalize_phone_number(phone_number).as_e164
     backend_class = load_backend_class()
@@ -171,28 +217,31 @@ def send_code(
     # Checked here, once, before anything is recorded: a bad field leaves no
     # ``failed`` row and starts no cooldown.
     create = CreateRequest.build(backend_class, phone, provider_fields)
-    owner = resolve_user(user, request)
     backend = get_backend()
     ip = provider_fields.get("ip")
-    with transaction.atomic():
-        limits.lock(*limits.send_lock_keys(phone, ip))
-        fail_stale_sends(phone)
-        now = timezone.now()
-        refusal = limits.send_refusal(phone, ip=ip, now=now)
-        if refusal is None:
-            authentication = Authentication.objects.create(
-                phone_number=phone,
-                user=owner,
-                status=Authentication.Status.SENDING,
-                backend=backend_path(backend),
-                created_at=now,
-                ip=ip,
-                client_network=client_network(ip),
-                locale=provider_fields.get("locale", ""),
-                template_id=provider_fields.get("template_id", ""),
-                correlation_id=provider_fields.get("correlation_id", ""),
-                signals={k: provider_fields[k] for k in _SIGNAL_FIELDS if k in provider_fields},
-            )
+    try:
+        owner = resolve_user(user, request)  # request.user may be read from the database
+        with transaction.atomic():
+            limits.lock(*limits.send_lock_keys(phone, ip))
+            fail_stale_sends(phone)
+            now = timezone.now()
+            refusal = limits.send_refusal(phone, ip=ip, now=now)
+            if refusal is None:
+                authentication = Authentication.objects.create(
+                    phone_number=phone,
+                    user=owner,
+                    status=Authentication.Status.SENDING,
+                    backend=backend_path(backend),
+                    created_at=now,
+                    ip=ip,
+                    client_network=client_network(ip),
+                    locale=provider_fields.get("locale", ""),
+                    template_id=provider_fields.get("template_id", ""),
+                    correlation_id=provider_fields.get("correlation_id", ""),
+                    signals={k: provider_fields[k] for k in _SIGNAL_FIELDS if k in provider_fields},
+                )
+    except DatabaseError as err:
+        raise _not_recorded(err, "the send") from err
     if refusal is not None:
         logger.info(
             "django-ding: send to %s refused: %s (retry after %ss)",
@@ -215,24 +264,43 @@ def send_code(
 
 
 def _fail_send(authentication: Authentication, err: Exception, code: str | None = None) -> None:
+    """Record the failed send: ``failed`` with ``error_code``, and
+    ``counts_as_send=False`` when ``err`` certainly never reached the provider.
+
+    The caller raises ``err`` afterwards (the failure the user must hear
+    about). When the database cannot record it either, the row stays
+    ``sending`` (still counting) until :func:`fail_stale_sends` finishes it.
+    """
     code = code or error_code_for(err)
+    reached = may_have_reached_provider(err)
     log = logger.warning if isinstance(err, DingError) else logger.error
     log(
-        "django-ding: sending to %s failed (authentication %s): %s",
+        "django-ding: sending to %s failed (authentication %s): %s%s",
         authentication.masked_phone_number,
         authentication.pk,
         code,
+        "" if reached else " (the provider was not reached)",
     )
-    try:
+    fields: dict[str, Any] = {"error_code": code}
+    if not reached:
+        fields["counts_as_send"] = False
+
+    def write() -> bool:
         with transaction.atomic():
-            change_status(
+            return change_status(
                 authentication,
                 Authentication.Status.SENDING,
                 Authentication.Status.FAILED,
-                error_code=code,
+                **fields,
             )
-    except DatabaseError:  # pragma: no cover - the database is gone too
-        logger.exception("django-ding: could not record the failed send %s", authentication.pk)
+
+    try:
+        persist(write, what=f"the failed send of authentication {authentication.pk}")
+    except DingStorageError:
+        logger.error(
+            "django-ding: authentication %s stays 'sending' until it is failed as interrupted",
+            authentication.pk,
+        )
 
 
 #: The status a send's outcome gives its row (``UNKNOWN``: failed, see below).
@@ -288,11 +356,7 @@ def _finish_send(
     provider_id = _answered_id(response)
     if provider_id is None and outcome is not SendOutcome.BLOCKED:
         raise _invalid_id(authentication) from None
-    held = (
-        Authentication.objects.filter(provider_id=provider_id).exclude(pk=authentication.pk).first()
-        if provider_id
-        else None
-    )
+    held = _holder(authentication, provider_id) if provider_id else None
     if held is not None and outcome in _IN_WINDOW:
         return _merge_send(authentication, held, response, request)
     if held is not None and outcome is SendOutcome.BLOCKED:
@@ -307,9 +371,8 @@ def _finish_send(
         "error_code": "",
         "refusal_reason": sanitize(response.refusal_reason, 64),
     }
-    try:
-        changed = _record_answer(authentication, new, now, fields)
-    except IntegrityError:
+    changed = _record_answer(authentication, new, now, fields)
+    if changed is None:
         err = DingInvalidResponseError(
             "The provider answered with an id already recorded for another authentication.",
             status_code=200,
@@ -346,22 +409,48 @@ def _finish_send(
     return authentication
 
 
+def _holder(authentication: Authentication, provider_id: str) -> Authentication | None:
+    """Another row that already holds ``provider_id``, if any."""
+
+    def read() -> Authentication | None:
+        with transaction.atomic():
+            return (
+                Authentication.objects.filter(provider_id=provider_id)
+                .exclude(pk=authentication.pk)
+                .first()
+            )
+
+    return persist(read, what=f"the answer to the send of authentication {authentication.pk}")
+
+
 def _record_answer(
     authentication: Authentication, new: str, now: Any, fields: dict[str, Any]
-) -> bool:
+) -> bool | None:
     """Move the row from ``sending`` to ``new`` (or from ``failed`` when it
-    was marked interrupted meanwhile, since the provider did answer)."""
-    with transaction.atomic():
-        return change_status(
-            authentication, Authentication.Status.SENDING, new, now=now, **fields
-        ) or change_status(
-            authentication,
-            Authentication.Status.FAILED,
-            new,
-            now=now,
-            where=Q(error_code=INTERRUPTED),
-            **fields,
-        )
+    was marked interrupted meanwhile, since the provider did answer).
+
+    Returns whether this call changed it; ``None`` when another row holds
+    the answered id (``IntegrityError``: nothing changed). Tried again on a
+    database fault; raises :class:`DingStorageError` when it keeps failing
+    (the row stays ``sending``)."""
+
+    def write() -> bool | None:
+        try:
+            with transaction.atomic():
+                return change_status(
+                    authentication, Authentication.Status.SENDING, new, now=now, **fields
+                ) or change_status(
+                    authentication,
+                    Authentication.Status.FAILED,
+                    new,
+                    now=now,
+                    where=Q(error_code=INTERRUPTED),
+                    **fields,
+                )
+        except IntegrityError:
+            return None
+
+    return persist(write, what=f"the answer to the send of authentication {authentication.pk}")
 
 
 def _merge_send(
@@ -386,15 +475,18 @@ def _merge_send(
         )
         _fail_send(authentication, err)
         raise err
-    changed = _record_answer(
-        authentication,
-        Authentication.Status.MERGED,
-        now,
-        {
-            "merged_into": held,
-            "error_code": "",
-            "refusal_reason": sanitize(response.refusal_reason, 64),
-        },
+    changed = (
+        _record_answer(
+            authentication,
+            Authentication.Status.MERGED,
+            now,
+            {
+                "merged_into": held,
+                "error_code": "",
+                "refusal_reason": sanitize(response.refusal_reason, 64),
+            },
+        )
+        is True  # None (a duplicate id) cannot happen: merged_into is not unique
     )
     logger.info(
         "django-ding: the provider resent to %s in its open verification (authentication %s "
@@ -403,7 +495,7 @@ def _merge_send(
         authentication.pk,
         held.pk,
     )
-    refusal = state_refusal(held, now)
+    refusal = _held_refusal(held, now)
     if refusal is not None:
         # The provider's window is open but ours is over (locked, expired...):
         # no fresh attempts for the same window.
@@ -413,28 +505,47 @@ def _merge_send(
     return held
 
 
+def _held_refusal(held: Authentication, now: Any) -> limits.Refusal | None:
+    """:func:`state_refusal` of the row a send was merged into (it may expire it)."""
+
+    def write() -> limits.Refusal | None:
+        with transaction.atomic():
+            return state_refusal(held, now)
+
+    return persist(write, what=f"the state of authentication {held.pk}")
+
+
 def retry(authentication: Authentication, *, request: HttpRequest | None = None) -> Authentication:
     """Ask the provider to send the code of ``authentication`` again.
 
     Raises :class:`VerificationRefused` when a local limit refuses (reason
     ``retry_not_yet``, ``no_retries_left``, ``expired``, ``already_verified``,
     ``locked``, ``not_sent``, or a send limit) or the provider does not
-    approve, and the backend's :class:`DingError` when the provider fails.
+    approve, and the backend's :class:`DingError` when the provider fails (a
+    failure that certainly never reached it leaves the retry record with
+    ``counts_as_send=False``; the error keeps the provider's
+    ``retry_after``). A database fault raises :class:`DingStorageError` (see
+    the module's docstring).
     """
-    authentication = reload(authentication)
-    phone = authentication.phone_number.as_e164
-    backend = get_backend()
-    with transaction.atomic():
-        limits.lock(*limits.send_lock_keys(phone, None))
-        authentication.refresh_from_db()
-        now = timezone.now()
-        refusal = state_refusal(authentication, now) or limits.retry_refusal(authentication, now)
-        record = RetryRecord.objects.create(
-            authentication=authentication,
-            created_at=now,
-            provider_called=refusal is None,
-            reason=refusal.reason if refusal else "",
-        )
+    try:
+        authentication = reload(authentication)  # TypeError, ValueError for a bad argument
+        phone = authentication.phone_number.as_e164
+        backend = get_backend()
+        with transaction.atomic():
+            limits.lock(*limits.send_lock_keys(phone, None))
+            authentication.refresh_from_db()
+            now = timezone.now()
+            refusal = state_refusal(authentication, now) or limits.retry_refusal(
+                authentication, now
+            )
+            record = RetryRecord.objects.create(
+                authentication=authentication,
+                created_at=now,
+                provider_called=refusal is None,
+                reason=refusal.reason if refusal else "",
+            )
+    except DatabaseError as err:
+        raise _not_recorded(err, "the resend") from err
     if refusal is not None:
         logger.info(
             "django-ding: retry of authentication %s refused: %s",
@@ -454,15 +565,41 @@ def retry(authentication: Authentication, *, request: HttpRequest | None = None)
             RetryRequest.build(type(backend), sent_id(authentication), phone_number=phone)
         )
     except Exception as err:
-        code = error_code_for(err)
-        logger.warning(
-            "django-ding: retry of authentication %s failed: %s", authentication.pk, code
-        )
-        RetryRecord.objects.filter(pk=record.pk).update(
-            error_code=code, reason=Reason.PROVIDER_ERROR
-        )
+        _fail_retry(authentication, record, err)
         raise
     return _finish_retry(authentication, record, response, request)
+
+
+def _fail_retry(authentication: Authentication, record: RetryRecord, err: Exception) -> None:
+    """Record the failed resend (``provider_error`` with ``error_code``, and
+    ``counts_as_send=False`` when ``err`` certainly never reached the
+    provider). When the database cannot record it, the record stays in
+    flight (still counting) until :func:`fail_stale_sends` finishes it; the
+    caller raises ``err`` either way."""
+    code = error_code_for(err)
+    reached = may_have_reached_provider(err)
+    logger.warning(
+        "django-ding: retry of authentication %s failed: %s%s",
+        authentication.pk,
+        code,
+        "" if reached else " (the provider was not reached)",
+    )
+    fields: dict[str, Any] = {"error_code": code, "reason": Reason.PROVIDER_ERROR}
+    if not reached:
+        fields["counts_as_send"] = False
+
+    def write() -> int:
+        with transaction.atomic():
+            return RetryRecord.objects.filter(pk=record.pk).update(**fields)
+
+    try:
+        persist(write, what=f"the failed resend of authentication {authentication.pk}")
+    except DingStorageError:
+        logger.error(
+            "django-ding: a resend of authentication %s stays in flight until it is failed "
+            "as interrupted",
+            authentication.pk,
+        )
 
 
 def _finish_retry(
@@ -472,7 +609,9 @@ def _finish_retry(
     request: HttpRequest | None,
 ) -> Authentication:
     """Record the provider's answer, read through the neutral protocol
-    (``response.retry_outcome``), whatever the provider."""
+    (``response.retry_outcome``), whatever the provider: the row and its
+    retry record change in one transaction, tried again on a database fault
+    (:class:`DingStorageError` when it keeps failing)."""
     now = timezone.now()
     outcome = response.retry_outcome
     remaining = response.remaining_retry
@@ -482,34 +621,28 @@ def _finish_retry(
         updates["remaining_retry"] = remaining
     if response.next_retry_at is not None:
         updates["next_retry_at"] = response.next_retry_at
-    if updates:
-        Authentication.objects.filter(pk=authentication.pk).update(updated_at=now, **updates)
-        authentication.refresh_from_db()
     answered_id = _answered_id(response) or ""
-    reason: Reason | None = None
-    error_code = ""
-    if response.code_sent:
-        reason = _resent(authentication, response, answered_id, now)
-        error_code = "" if reason is None else "duplicate_id"
-    elif outcome is RetryOutcome.EXPIRED:
-        change_status(
-            authentication, Authentication.CHECKABLE, Authentication.Status.EXPIRED, now=now
-        )
-        reason = Reason.EXPIRED
-    elif outcome is RetryOutcome.NO_ATTEMPT:
-        reason = Reason.NOT_SENT
-    else:  # blocked, denied, rate_limited, already_validated (never a success), unknown
-        reason = Reason.PROVIDER_REFUSED
-        if outcome is RetryOutcome.BLOCKED:
-            error_code = sanitize(response.refusal_reason, 64)
-    RetryRecord.objects.filter(pk=record.pk).update(
-        provider_status=sanitize(getattr(response, "status", None), 32),
-        provider_id=answered_id,
-        reason=reason or "",
-        error_code=error_code,
-        remaining_retry=remaining,
-        next_retry_at=response.next_retry_at,
-    )
+
+    def write() -> Reason | None:
+        with transaction.atomic():
+            if updates:
+                Authentication.objects.filter(pk=authentication.pk).update(
+                    updated_at=now, **updates
+                )
+            # Also undoes what a failed try left in the instance.
+            authentication.refresh_from_db()
+            reason, error_code = _retry_answer(authentication, response, answered_id, now)
+            RetryRecord.objects.filter(pk=record.pk).update(
+                provider_status=sanitize(getattr(response, "status", None), 32),
+                provider_id=answered_id,
+                reason=reason or "",
+                error_code=error_code,
+                remaining_retry=remaining,
+                next_retry_at=response.next_retry_at,
+            )
+            return reason
+
+    reason = persist(write, what=f"the answer to the resend of authentication {authentication.pk}")
     if reason is not None:
         logger.info(
             "django-ding: the provider refused the retry of authentication %s: %s",
@@ -529,6 +662,27 @@ def _finish_retry(
         request=request,
     )
     return authentication
+
+
+def _retry_answer(
+    authentication: Authentication, response: RetryResult, answered_id: str, now: Any
+) -> tuple[Reason | None, str]:
+    """Apply the provider's answer to the row; return the refusal reason
+    (``None``: a code went out) and the error code for the retry record."""
+    outcome = response.retry_outcome
+    if response.code_sent:
+        reason = _resent(authentication, response, answered_id, now)
+        return reason, "" if reason is None else "duplicate_id"
+    if outcome is RetryOutcome.EXPIRED:
+        change_status(
+            authentication, Authentication.CHECKABLE, Authentication.Status.EXPIRED, now=now
+        )
+        return Reason.EXPIRED, ""
+    if outcome is RetryOutcome.NO_ATTEMPT:
+        return Reason.NOT_SENT, ""
+    # blocked, denied, rate_limited, already_validated (never a success), unknown
+    blocked = outcome is RetryOutcome.BLOCKED
+    return Reason.PROVIDER_REFUSED, sanitize(response.refusal_reason, 64) if blocked else ""
 
 
 def _resent(

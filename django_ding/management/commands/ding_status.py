@@ -1,4 +1,6 @@
-"""``manage.py ding_status <id>``: refresh one authentication and print it."""
+"""``manage.py ding_status <id>``: refresh one authentication and print it.
+``manage.py ding_status --refresh-pending``: finish what was left half-done
+and refresh every authentication still waiting for its code."""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+from django.db.models import Q
+from django.utils import timezone
 
 from django_ding import provider_ids
 from django_ding.exceptions import DingAPIError, DingConfigurationError, DingError
@@ -36,16 +41,27 @@ def provider_error(err: DingError) -> CommandError:
 class Command(BaseCommand):
     help = (
         "Refresh one authentication from the provider (get_authentication_status) "
-        "and print it with its checks, resends and provider events."
+        "and print it with its checks, resends and provider events; or, with "
+        "--refresh-pending, finish interrupted sends and refresh every pending one."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "provider_id",
             metavar="id",
+            nargs="?",
             help=(
                 "The provider's id, as shown in the admin: a Ding v1 UUID "
                 "(any spelling) or a Prelude v2 vrf_... id."
+            ),
+        )
+        parser.add_argument(
+            "--refresh-pending",
+            action="store_true",
+            help=(
+                "Instead of one id: fail the sends and resends left in flight longer than "
+                "any provider call can take (without calling the provider again), then "
+                "refresh every authentication still waiting for its code. For cron."
             ),
         )
         parser.add_argument(
@@ -55,6 +71,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["refresh_pending"]:
+            if options["provider_id"] is not None or options["no_refresh"]:
+                raise CommandError("--refresh-pending takes no id and no --no-refresh.")
+            self.refresh_pending()
+            return
+        if options["provider_id"] is None:
+            raise CommandError("Give an authentication's id, or --refresh-pending.")
         text = str(options["provider_id"])
         provider_id = provider_ids.from_query(text)
         if provider_id is None:
@@ -74,6 +97,39 @@ class Command(BaseCommand):
             except DingError as err:
                 raise provider_error(err) from err
         self.print_authentication(authentication)
+
+    def refresh_pending(self) -> None:
+        from django_ding import services
+
+        try:
+            finished = services.fail_stale_sends()
+            pending = list(
+                Authentication.objects.filter(
+                    Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+                    status__in=Authentication.CHECKABLE,
+                    provider_id__isnull=False,
+                ).order_by("created_at", "pk")
+            )
+        except DatabaseError as err:
+            raise CommandError(f"The database failed ({type(err).__name__}).") from err
+        failures: list[str] = []
+        for authentication in pending:
+            try:
+                services.refresh_status(authentication)
+            except DingConfigurationError as err:
+                raise CommandError(f"django-ding is misconfigured: {err}") from err
+            except DingError as err:
+                failures.append(f"{authentication.provider_id}: {provider_error(err)}")
+            except DatabaseError as err:
+                failures.append(f"{authentication.provider_id}: database ({type(err).__name__})")
+        self.stdout.write(
+            f"Failed {finished} interrupted send(s) or resend(s); refreshed "
+            f"{len(pending) - len(failures)} of {len(pending)} pending authentication(s)."
+        )
+        if failures:
+            for failure in failures:
+                self.stderr.write(f"  {failure}")
+            raise CommandError(f"{len(failures)} authentication(s) could not be refreshed.")
 
     def print_authentication(self, auth: Authentication) -> None:
         out = self.stdout
