@@ -352,17 +352,28 @@ class RetryView(_DingFlowMixin, View):
     session follows it. The outcome (sent, or why not and for how long) is
     shown on the check page, which also counts down until the next resend is
     allowed. Without a verification in the session it goes to the send page,
-    which says why.
+    which says why; a resend button of a tab left behind (its signed token
+    names another verification) sends nothing and says so.
     """
 
     http_method_names = ["post", "options"]
     send_url_name = "ding:send"
     check_url_name = "ding:check"
+    #: The check page's signed token, in its resend forms too.
+    for_field_name = CheckCodeView.for_field_name
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         authentication = get_session_authentication(request)
         if authentication is None:
             return self.session_lost(self.send_url_name)
+        match = match_check_form(request, authentication, request.POST.get(self.for_field_name))
+        if match in (FormMatch.OTHER_NUMBER, FormMatch.OUTDATED):
+            # The resend button of a tab left behind: nothing is sent.
+            text = stale_form_message(
+                match is FormMatch.OTHER_NUMBER, authentication.masked_phone_number
+            )
+            push_notice(request, "error", text)
+            return HttpResponseRedirect(self.url_with_next(self.check_url_name))
         try:
             renewal = services.renew(authentication, request=request)
         except services.RestartRefused as refused:

@@ -287,3 +287,25 @@ def test_a_restart_refused_by_the_cooldown_reads_the_neutral_sentence(
     assert response.context["notice"] == {"level": "error", "text": CANNOT_SEND_NOW}
     assert ding_backend.count("create_authentication") == 1
     assert "seconds" not in response.context["notice"]["text"]
+
+
+def test_the_resend_button_of_a_tab_left_behind_sends_nothing(
+    client: Client, settings: Any, ding_backend: TestProvider
+) -> None:
+    settings.DING = ding_settings(SEND_COOLDOWN=0)
+    ding_backend.retry_wait = 0
+    tab_a, tab_b = two_tabs(client, ding_backend)
+    b = Authentication.objects.get(phone_number=OTHER_PHONE)
+    response = client.post("/verify/retry/", {"for_authentication": tab_a}, follow=True)
+    assert response.status_code == 200
+    assert response.context["notice"] == {
+        "level": "error",
+        "text": "You asked for a code for another number in another tab. "
+        f"Enter the code sent to {b.masked_phone_number}.",
+    }
+    assert ding_backend.count("retry") == 0
+    assert ding_backend.count("create_authentication") == 2
+    # The current tab's button (or a post without the token) resends.
+    client.post("/verify/retry/", {"for_authentication": tab_b})
+    client.post("/verify/retry/")
+    assert ding_backend.count("retry") == 2
