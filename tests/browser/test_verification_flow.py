@@ -6,6 +6,7 @@ module keeps its tests together whatever order pytest-randomly picks.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -226,3 +227,32 @@ def test_a_code_typed_in_a_tab_left_behind_is_not_counted(page: Page) -> None:
     expect(page).to_have_url(path_is("/"))
     b.refresh_from_db()
     assert b.status == Authentication.Status.VERIFIED
+
+
+def test_an_expired_code_leads_to_a_new_code_for_the_same_number(page: Page) -> None:
+    """No loop: the page of an expired code offers one button, and it works."""
+    phone_number = "+33612345677"
+    request_code(page, phone_number)
+    first = Authentication.objects.get(phone_number=phone_number)
+    # Fifteen minutes later: past the expiry, the cooldown and the sandbox's window.
+    shift = dt.timedelta(minutes=15)
+    for row in (first, SandboxAuthentication.objects.get(uuid=first.provider_id)):
+        type(row)._default_manager.filter(pk=row.pk).update(
+            created_at=row.created_at - shift, expires_at=row.expires_at - shift
+        )
+
+    page.goto(CHECK_PATH)
+    expect(page.locator("#ding-over")).to_contain_text("This code has expired.")
+    expect(page.locator("#id_code")).to_have_count(0)
+    restart = page.get_by_role("button", name=re.compile(r"^Send a new code to \+33"))
+    expect(restart).to_be_visible()
+    submit(page, restart)
+
+    expect(page).to_have_url(path_is(CHECK_PATH))
+    expect(page.locator("#ding-notice")).to_contain_text("A new code is on its way.")
+    second = Authentication.objects.exclude(pk=first.pk).get(phone_number=phone_number)
+    assert second.status == Authentication.Status.PENDING
+    enter_code(page, sandbox_code(phone_number))
+    expect(page).to_have_url(path_is("/"))
+    second.refresh_from_db()
+    assert second.status == Authentication.Status.VERIFIED
