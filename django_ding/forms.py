@@ -13,11 +13,14 @@ import re
 import unicodedata
 from typing import Any, ClassVar
 
+import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber, to_python
+from phonenumbers.geocoder import country_name_for_number
 
 from django_ding.conf import default_region
 
@@ -64,6 +67,11 @@ class PhoneNumberForm(forms.Form):
     error_messages: ClassVar[dict[str, Any]] = {
         "required": _("Enter your phone number."),
         "invalid": _("Enter a valid phone number."),
+        # With a default region: names the region national numbers are read in.
+        "invalid_in_region": _(
+            "Enter a valid phone number. Numbers without a +country code are read as "
+            "%(region)s numbers."
+        ),
         "invalid_international": _(
             "Enter a valid phone number, starting with + and the country code "
             "(for example +33 6 12 34 56 78)."
@@ -79,6 +87,12 @@ class PhoneNumberForm(forms.Form):
         messages = dict(self.error_messages)
         if not self.region:
             messages["invalid"] = messages["invalid_international"]
+        elif "invalid_in_region" in messages and (
+            messages["invalid"] is PhoneNumberForm.error_messages["invalid"]
+        ):  # a subclass that replaced "invalid" keeps its own message
+            messages["invalid"] = str(messages["invalid_in_region"]) % {
+                "region": region_display_name(self.region)
+            }
         self.fields["phone_number"] = _PhoneNumberInput(
             label=_("Phone number"),
             region=self.region,
@@ -125,6 +139,17 @@ class PhoneNumberForm(forms.Form):
         return e164
 
 
+def region_display_name(region: str) -> str:
+    """``"FR"`` -> ``"France (FR)"`` in the active language (the names come
+    with phonenumbers' geocoder data); the bare code when no name is known."""
+    name = ""
+    example = phonenumbers.example_number(region)
+    if example is not None:
+        language = (get_language() or "en").replace("_", "-").split("-")[0]
+        name = country_name_for_number(example, language) or country_name_for_number(example, "en")
+    return f"{name} ({region})" if name else region
+
+
 def normalize_code(value: str) -> str:
     """Return ``value`` without spaces, dashes or dots, with any Unicode
     decimal digit (Arabic-Indic, full-width...) turned into its ASCII digit."""
@@ -147,9 +172,9 @@ class CodeForm(forms.Form):
 
     error_messages: ClassVar[dict[str, Any]] = {
         "required": _("Enter the code you received."),
-        "invalid": _("The code is made of digits only."),
-        "min_length": _("The code is too short."),
-        "max_length": _("The code is too long."),
+        "invalid": _("The code is made of digits only. Type the code from the text message."),
+        "min_length": _("The code is too short. Type every digit of the code."),
+        "max_length": _("The code is too long. Type only the code from the text message."),
     }
 
     code = forms.CharField(

@@ -14,8 +14,11 @@ as someone else is signed in in that browser, and the marker lasts
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import secrets
 from typing import Any, TypedDict, TypeGuard
 
+from django.core import signing
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,15 +28,19 @@ from django_ding.models import Authentication
 
 __all__ = [
     "SESSION_AUTHENTICATION_KEY",
+    "SESSION_FORM_KEY",
     "SESSION_NOTICE_KEY",
     "SESSION_VERIFIED_KEY",
+    "FormMatch",
     "Notice",
+    "check_form_token",
     "e164",
     "forget_authentication",
     "forget_foreign_state",
     "forget_verified",
     "get_session_authentication",
     "mark_verified",
+    "match_check_form",
     "pop_notice",
     "push_notice",
     "remember_authentication",
@@ -49,6 +56,11 @@ SESSION_AUTHENTICATION_KEY = "django_ding.authentication_id"
 SESSION_VERIFIED_KEY = "django_ding.verified"
 #: A one-shot message for the check page (``{"level": ..., "text": ...}``).
 SESSION_NOTICE_KEY = "django_ding.notice"
+#: A random value of this session that salts the signed authentication id
+#: the check form carries (:func:`check_form_token`).
+SESSION_FORM_KEY = "django_ding.form_key"
+#: Longest check form token read; anything longer is tampered with.
+FORM_TOKEN_MAX_LENGTH = 200
 
 
 def e164(phone_number: object) -> str:
@@ -207,3 +219,61 @@ def pop_notice(request: HttpRequest) -> Notice | None:
     ):
         return Notice(level=data["level"], text=data["text"])
     return None
+
+
+class FormMatch(enum.Enum):
+    """How a posted check form relates to the session's authentication."""
+
+    #: The form was made for the session's authentication.
+    CURRENT = "current"
+    #: The form carries no token (a custom template, a test client): the
+    #: session's authentication is the one checked, as before tokens.
+    MISSING = "missing"
+    #: Made in this session for another number (another tab asked for it).
+    OTHER_NUMBER = "other_number"
+    #: Made for an older verification of the same number, or not made by
+    #: this session at all (tampered, another browser, an old secret).
+    OUTDATED = "outdated"
+
+
+def _form_salt(session: Any) -> str | None:
+    key = session.get(SESSION_FORM_KEY)
+    return f"django_ding.check_form.{key}" if isinstance(key, str) and len(key) == 32 else None
+
+
+def check_form_token(request: HttpRequest, authentication: Authentication) -> str:
+    """The value the check form carries to say which authentication it was
+    shown for: its id, signed with ``SECRET_KEY`` and salted with a random
+    value of this session. Never trusted on its own: the session decides
+    which authentication is checked (:func:`match_check_form`)."""
+    session = _session(request)
+    if _form_salt(session) is None:
+        session[SESSION_FORM_KEY] = secrets.token_urlsafe(24)
+    return signing.dumps(authentication.pk, salt=str(_form_salt(session)))
+
+
+def match_check_form(
+    request: HttpRequest, authentication: Authentication, token: object
+) -> FormMatch:
+    """Whether the check form that posted ``token`` was shown for
+    ``authentication`` (the session's). Only :attr:`FormMatch.CURRENT` and
+    :attr:`FormMatch.MISSING` may go on to check a code."""
+    if token is None or token == "":
+        return FormMatch.MISSING
+    if not isinstance(token, str) or len(token) > FORM_TOKEN_MAX_LENGTH:
+        return FormMatch.OUTDATED
+    salt = _form_salt(_session(request))
+    if salt is None:
+        return FormMatch.OUTDATED
+    try:
+        pk = signing.loads(token, salt=salt)
+    except signing.BadSignature:
+        return FormMatch.OUTDATED
+    if not _is_pk(pk):
+        return FormMatch.OUTDATED
+    if pk == authentication.pk:
+        return FormMatch.CURRENT
+    number = Authentication.objects.filter(pk=pk).values_list("phone_number", flat=True).first()
+    if number is not None and e164(number) != e164(authentication.phone_number):
+        return FormMatch.OTHER_NUMBER
+    return FormMatch.OUTDATED

@@ -13,22 +13,42 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from django_ding.backends.enums import ErrorCode
-from django_ding.exceptions import DingAPIError, DingError
+from django_ding.exceptions import DingAPIError, DingCircuitOpenError, DingError, DingStorageError
 from django_ding.reasons import Reason
 
 __all__ = [
     "CANNOT_SEND",
+    "CHECK_UNAVAILABLE",
+    "SESSION_LOST",
+    "STORAGE_UNAVAILABLE",
     "check_failure_message",
     "format_wait",
+    "over_message",
     "provider_error_message",
     "refusal_message",
     "send_refusal_message",
+    "stale_form_message",
 ]
 
 #: The only thing a user learns about a number the provider will not text.
 CANNOT_SEND = _("We could not send a code to this number.")
 SERVICE_UNAVAILABLE = _("We could not send a code right now. Please try again in a few minutes.")
+SERVICE_UNAVAILABLE_FOR = _("We could not send a code right now. Please try again in %(time)s.")
 CHECK_UNAVAILABLE = _("We could not check the code right now. Please try again in a moment.")
+#: A database fault: the request may or may not have been carried out.
+STORAGE_UNAVAILABLE = _("Something went wrong on our side. Please try again in a moment.")
+#: The session holds no verification (cookies cleared, another browser, expired).
+SESSION_LOST = _(
+    "Your verification was not found: it may have expired or been started in another "
+    "browser. Enter your number to receive a new code."
+)
+
+#: A check form posted from a tab left behind (see ``session.match_check_form``).
+STALE_OTHER_NUMBER = _(
+    "You asked for a code for another number in another tab. "
+    "Enter the code sent to %(phone_number)s."
+)
+STALE_FORM = _("This page was out of date. Enter the latest code sent to %(phone_number)s.")
 
 #: Provider error codes that are about the number itself. They all become
 #: :data:`CANNOT_SEND`; the code stays in the history for the site's staff.
@@ -189,10 +209,41 @@ def provider_error_message(error: DingError) -> str:
     """The sentence for a provider error on send or resend.
 
     Errors about the number (blocked, invalid, unsupported region...) all read
-    :data:`CANNOT_SEND`; everything else (outage, timeout, account problem)
-    asks the user to try again later. Nothing of the provider's own message is
-    shown.
+    :data:`CANNOT_SEND`; a database fault reads :data:`STORAGE_UNAVAILABLE`;
+    everything else (outage, timeout, account problem) asks the user to try
+    again later, in the time the provider (``Retry-After``) or the circuit
+    breaker asked for when there is one. Nothing of the provider's own
+    message is shown.
     """
     if isinstance(error, DingAPIError) and error.code in NUMBER_ERROR_CODES:
         return str(CANNOT_SEND)
+    if isinstance(error, DingStorageError):
+        return str(STORAGE_UNAVAILABLE)
+    wait = error.retry_after if isinstance(error, DingAPIError | DingCircuitOpenError) else None
+    if isinstance(wait, int | float) and not isinstance(wait, bool) and 0 < wait < 10**7:
+        return str(SERVICE_UNAVAILABLE_FOR) % {"time": format_wait(wait)}
     return str(SERVICE_UNAVAILABLE)
+
+
+def stale_form_message(other_number: bool, masked_phone_number: str) -> str:
+    """The sentence for a check form posted from a tab left behind: the code
+    was not checked, and the user is told which number's code to enter."""
+    text = STALE_OTHER_NUMBER if other_number else STALE_FORM
+    return str(text) % {"phone_number": masked_phone_number}
+
+
+# Why a verification cannot be checked any more, as the check page says it
+# above its "Send a new code to ..." button.
+_OVER: dict[str, Promise] = {
+    Reason.EXPIRED: _("This code has expired."),
+    Reason.LOCKED: _("Too many wrong codes were entered for this code."),
+    Reason.NOT_SENT: _("No code was sent for this verification."),
+}
+
+
+def over_message(reason: str | None) -> str:
+    """The sentence for a verification that is over (a
+    :data:`~django_ding.services.renewal.RESTART_REASONS` reason), or ``""``
+    when it can still be checked."""
+    text = _OVER.get(str(reason) if reason is not None else "")
+    return str(text) if text is not None else ""

@@ -8,7 +8,9 @@ Override points on each view: ``form_class``, ``template_name`` and
 Security rules kept here:
 
 * the authentication being verified is known only from the server-side
-  session (:mod:`django_ding.session`), never from the request;
+  session (:mod:`django_ding.session`), never from the request; the check
+  form carries a signed token of the authentication it was shown for, and a
+  form left behind in another tab is not checked (nor counted);
 * ``next`` is followed only when ``url_has_allowed_host_and_scheme`` accepts it;
 * GET never sends a code; resending is POST only; CSRF protects every form;
 * the session key is cycled once the number is verified.
@@ -25,6 +27,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -38,19 +41,26 @@ from django_ding.forms import PHONE_INPUT_MAX_LENGTH, CodeForm, PhoneNumberForm
 from django_ding.models import Authentication
 from django_ding.reasons import Reason
 from django_ding.session import (
+    FormMatch,
+    check_form_token,
     e164,
     forget_authentication,
     get_session_authentication,
     mark_verified,
+    match_check_form,
     pop_notice,
     push_notice,
     remember_authentication,
 )
 from django_ding.user_messages import (
+    CHECK_UNAVAILABLE,
+    SESSION_LOST,
     check_failure_message,
+    over_message,
     provider_error_message,
     refusal_message,
     send_refusal_message,
+    stale_form_message,
 )
 
 __all__ = ["CheckCodeView", "RetryView", "SendCodeView", "safe_next_url"]
@@ -115,6 +125,12 @@ class _DingFlowMixin:
             "next": self.get_next_url(),
         }
 
+    def session_lost(self, send_url_name: str) -> HttpResponse:
+        """No verification in this session: back to the send form, which says
+        what happened and what to do."""
+        push_notice(self.request, "error", str(SESSION_LOST))
+        return HttpResponseRedirect(self.url_with_next(send_url_name))
+
 
 @_hide_post_secrets
 class SendCodeView(_DingFlowMixin, FormView):  # type: ignore[type-arg]
@@ -147,6 +163,7 @@ class SendCodeView(_DingFlowMixin, FormView):  # type: ignore[type-arg]
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(self.get_flow_context())
+        context["notice"] = pop_notice(self.request)
         return context
 
     def form_valid(self, form: PhoneNumberForm) -> HttpResponse:
@@ -209,7 +226,13 @@ class SendCodeView(_DingFlowMixin, FormView):  # type: ignore[type-arg]
 class CheckCodeView(_DingFlowMixin, FormView):  # type: ignore[type-arg]
     """``ding:check``: ask for the code sent to the session's number.
 
-    Without an authentication in the session it redirects to ``ding:send``.
+    Without an authentication in the session it redirects to ``ding:send``,
+    which says the verification was not found. The form carries a signed
+    token of the authentication it was shown for (``for_field_name``); a
+    form shown for another one (another tab asked for a code since) is not
+    checked: the page says so and shows the form for the current one. Once
+    the verification is over (expired, locked, no resends left) the page
+    offers a new code to the same number (a POST to ``ding:retry``).
     On success the number is marked verified in the session, the session key
     is cycled, and the browser goes to a safe ``next`` or :attr:`success_url`
     (default ``DING["SUCCESS_URL"]``, a path or a URL name).
@@ -221,41 +244,79 @@ class CheckCodeView(_DingFlowMixin, FormView):  # type: ignore[type-arg]
     success_url: str | None = None
     send_url_name = "ding:send"
     retry_url_name = "ding:retry"
+    #: The hidden input holding :func:`~django_ding.session.check_form_token`.
+    for_field_name = "for_authentication"
     authentication: Authentication
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         authentication = get_session_authentication(request)
         if authentication is None:
-            return HttpResponseRedirect(self.url_with_next(self.send_url_name))
+            return self.session_lost(self.send_url_name)
         self.authentication = authentication
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        notice = kwargs.pop("notice", None) or pop_notice(self.request)
         context = super().get_context_data(**kwargs)
         authentication = self.authentication
-        can_retry = authentication.status in Authentication.CHECKABLE and (
-            authentication.remaining_retry is None or authentication.remaining_retry > 0
+        now = timezone.now()
+        restart = services.restart_reason(authentication, now)
+        can_check = authentication.status in Authentication.CHECKABLE and not (
+            authentication.is_expired(now)
         )
+        can_retry = restart is None and authentication.status in Authentication.CHECKABLE
         wait = max(0, int(services.retry_available_in(authentication))) if can_retry else 0
         context.update(self.get_flow_context())
         context.update(
             {
                 "authentication": authentication,
                 "masked_phone_number": authentication.masked_phone_number,
-                "notice": pop_notice(self.request),
+                "notice": notice,
+                "can_check": can_check,
+                "over_message": "" if can_check else over_message(restart),
                 "can_retry": can_retry,
+                "can_restart": restart is not None,
                 "retry_available_in": wait,
                 "retry_available_in_display": f"{wait // 60}:{wait % 60:02d}",
                 "send_url": self.url_with_next(self.send_url_name),
                 "retry_url": reverse(self.retry_url_name),
+                "for_field_name": self.for_field_name,
+                "authentication_token": check_form_token(self.request, authentication),
             }
         )
         return context
 
-    def form_valid(self, form: CodeForm) -> HttpResponse:
-        result = services.check_code(
-            self.authentication, form.cleaned_data["code"], request=self.request
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        match = match_check_form(
+            request, self.authentication, request.POST.get(self.for_field_name)
         )
+        if match in (FormMatch.OTHER_NUMBER, FormMatch.OUTDATED):
+            return self.form_left_behind(match)
+        return super().post(request, *args, **kwargs)
+
+    def form_left_behind(self, match: FormMatch) -> HttpResponse:
+        """A form shown for another authentication: nothing is checked or
+        counted; the page says which number's code to enter now."""
+        text = stale_form_message(
+            match is FormMatch.OTHER_NUMBER, self.authentication.masked_phone_number
+        )
+        form = self.get_form_class()(initial=self.get_initial(), prefix=self.get_prefix())
+        return self.render_to_response(
+            self.get_context_data(form=form, notice={"level": "error", "text": text})
+        )
+
+    def form_valid(self, form: CodeForm) -> HttpResponse:
+        try:
+            result = services.check_code(
+                self.authentication, form.cleaned_data["code"], request=self.request
+            )
+        except DingError:
+            # A database fault (DingStorageError): the services logged it.
+            form.add_error(
+                "code", ValidationError(CHECK_UNAVAILABLE, code=Reason.PROVIDER_ERROR.value)
+            )
+            self.authentication.refresh_from_db()
+            return self.form_invalid(form)
         if result.verified:
             return self.verified(result.authentication)
         form.add_error(
@@ -282,26 +343,47 @@ class CheckCodeView(_DingFlowMixin, FormView):  # type: ignore[type-arg]
 
 @_hide_post_secrets
 class RetryView(_DingFlowMixin, View):
-    """``ding:retry`` (POST only): send the code again, then back to check.
+    """``ding:retry`` (POST only): send a new code, then back to check.
 
-    The outcome (sent, or why not and for how long) is shown on the check
-    page, which also counts down until the next resend is allowed.
+    While the verification is open this resends its code; once it is over
+    (expired, locked, no resends left) it starts a new one for the same number
+    (:func:`django_ding.services.renew`), within the send limits, and the
+    session follows it. The outcome (sent, or why not and for how long) is
+    shown on the check page, which also counts down until the next resend is
+    allowed. Without a verification in the session it goes to the send page,
+    which says why; a resend button of a tab left behind (its signed token
+    names another verification) sends nothing and says so.
     """
 
     http_method_names = ["post", "options"]
     send_url_name = "ding:send"
     check_url_name = "ding:check"
+    #: The check page's signed token, in its resend forms too.
+    for_field_name = CheckCodeView.for_field_name
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         authentication = get_session_authentication(request)
         if authentication is None:
-            return HttpResponseRedirect(self.url_with_next(self.send_url_name))
+            return self.session_lost(self.send_url_name)
+        match = match_check_form(request, authentication, request.POST.get(self.for_field_name))
+        if match in (FormMatch.OTHER_NUMBER, FormMatch.OUTDATED):
+            # The resend button of a tab left behind: nothing is sent.
+            text = stale_form_message(
+                match is FormMatch.OTHER_NUMBER, authentication.masked_phone_number
+            )
+            push_notice(request, "error", text)
+            return HttpResponseRedirect(self.url_with_next(self.check_url_name))
         try:
-            services.retry(authentication, request=request)
+            renewal = services.renew(authentication, request=request)
+        except services.RestartRefused as refused:
+            text = send_refusal_message(refused.reason, refused.retry_after)
+            push_notice(request, "error", text)
         except VerificationRefused as refused:
             push_notice(request, "error", refusal_message(refused.reason, refused.retry_after))
         except DingError as error:
             push_notice(request, "error", provider_error_message(error))
         else:
+            if renewal.restarted:
+                remember_authentication(request, renewal.authentication)
             push_notice(request, "success", gettext("A new code is on its way."))
         return HttpResponseRedirect(self.url_with_next(self.check_url_name))

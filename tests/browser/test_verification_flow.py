@@ -6,6 +6,7 @@ module keeps its tests together whatever order pytest-randomly picks.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -101,17 +102,20 @@ def test_too_many_wrong_codes_lock_the_verification(page: Page) -> None:
             f"You have {attempts_left} attempt{'s' if attempts_left > 1 else ''} left"
         )
     enter_code(page, wrong)  # the fifth (DING["MAX_CHECK_ATTEMPTS"]) locks it
-    expect(code_error(page)).to_contain_text("The code is not correct. Too many wrong codes")
-    expect(code_error(page)).not_to_contain_text("attempt")
+    over = page.locator("#ding-over")
+    expect(over).to_contain_text("The code is not correct. Too many wrong codes")
+    expect(over).not_to_contain_text("attempt")
+    expect(over.get_by_role("alert")).to_be_visible()
 
-    # Locked: even the right code is refused now, with a message saying why.
-    for _ in range(2):
-        enter_code(page, code)
-        expect(page).to_have_url(path_is(CHECK_PATH))
-        expect(code_error(page)).to_contain_text("Too many wrong codes")
-    # No resend either: the way out is to start again.
+    # Locked: no code can be typed any more, and no resend of this code; the
+    # ways forward are a new verification of the same number (the send limits
+    # decide) or another number.
+    expect(page.locator("#id_code")).to_have_count(0)
     expect(page.locator("#ding-retry-submit")).to_have_count(0)
+    expect(page.locator("#ding-restart-submit")).to_contain_text("Send a new code to +33")
     expect(page.get_by_role("link", name="Use a different phone number")).to_be_visible()
+    page.goto(CHECK_PATH)
+    expect(over).to_contain_text("Too many wrong codes were entered for this code.")
     authentication = Authentication.objects.get()
     assert authentication.status == Authentication.Status.LOCKED
     assert authentication.verified_at is None
@@ -197,3 +201,58 @@ def test_the_send_page_fits_a_phone_screen(new_context: Callable[..., BrowserCon
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+
+def test_a_code_typed_in_a_tab_left_behind_is_not_counted(page: Page) -> None:
+    """Two tabs of one session: A's code typed in A's tab, after B's tab asked
+    for a code for B, is not checked against B; the tab says what happened
+    and now asks for B's code."""
+    first, second = "+33612345675", "+33612345676"
+    request_code(page, first)
+    other_tab = page.context.new_page()
+    request_code(other_tab, second)
+    page.bring_to_front()
+
+    enter_code(page, sandbox_code(first))
+    expect(page).to_have_url(path_is(CHECK_PATH))
+    notice = page.locator("#ding-notice")
+    expect(notice).to_contain_text("You asked for a code for another number in another tab.")
+    expect(notice).to_contain_text("+33")
+    expect(code_error(page)).to_be_empty()
+    b = Authentication.objects.get(phone_number=second)
+    assert (b.failed_checks, b.status) == (0, Authentication.Status.PENDING)
+    assert not b.checks.exists()
+
+    enter_code(page, sandbox_code(second))
+    expect(page).to_have_url(path_is("/"))
+    b.refresh_from_db()
+    assert b.status == Authentication.Status.VERIFIED
+
+
+def test_an_expired_code_leads_to_a_new_code_for_the_same_number(page: Page) -> None:
+    """No loop: the page of an expired code offers one button, and it works."""
+    phone_number = "+33612345677"
+    request_code(page, phone_number)
+    first = Authentication.objects.get(phone_number=phone_number)
+    # Fifteen minutes later: past the expiry, the cooldown and the sandbox's window.
+    shift = dt.timedelta(minutes=15)
+    for row in (first, SandboxAuthentication.objects.get(uuid=first.provider_id)):
+        type(row)._default_manager.filter(pk=row.pk).update(
+            created_at=row.created_at - shift, expires_at=row.expires_at - shift
+        )
+
+    page.goto(CHECK_PATH)
+    expect(page.locator("#ding-over")).to_contain_text("This code has expired.")
+    expect(page.locator("#id_code")).to_have_count(0)
+    restart = page.get_by_role("button", name=re.compile(r"^Send a new code to \+33"))
+    expect(restart).to_be_visible()
+    submit(page, restart)
+
+    expect(page).to_have_url(path_is(CHECK_PATH))
+    expect(page.locator("#ding-notice")).to_contain_text("A new code is on its way.")
+    second = Authentication.objects.exclude(pk=first.pk).get(phone_number=phone_number)
+    assert second.status == Authentication.Status.PENDING
+    enter_code(page, sandbox_code(phone_number))
+    expect(page).to_have_url(path_is("/"))
+    second.refresh_from_db()
+    assert second.status == Authentication.Status.VERIFIED

@@ -18,12 +18,14 @@ from django_ding.exceptions import (
 )
 from django_ding.models import Authentication
 from django_ding.reasons import Reason
+from django_ding.services import sending
 from django_ding.session import SESSION_AUTHENTICATION_KEY, SESSION_VERIFIED_KEY
 from django_ding.verified import get_verified_phone_number
 from tests.views.backend import GOOD_CODE, TestProvider, provider
 from tests.views.conftest import OTHER_PHONE, PHONE, start, verify
 
 CANNOT_SEND = "We could not send a code to this number."
+CANNOT_SEND_NOW = "We cannot send a code right now. Please try again later."
 
 
 def raising(error: BaseException) -> Any:
@@ -254,9 +256,13 @@ def test_provider_error_while_checking_is_friendly(
     ("error", "expected"),
     [
         (VerificationRefused(Reason.RETRY_NOT_YET, retry_after=42), "in 42 seconds"),
-        (VerificationRefused(Reason.NO_RETRIES_LEFT), "No more codes can be sent"),
-        (VerificationRefused(Reason.EXPIRED), "This code has expired."),
-        (VerificationRefused(Reason.LOCKED), "Too many wrong codes."),
+        # The resend says the verification is over: a new one is started for
+        # the number, and the send limits refuse it (the cooldown of the first
+        # send) with the neutral sentence.
+        (VerificationRefused(Reason.NO_RETRIES_LEFT), CANNOT_SEND_NOW),
+        (VerificationRefused(Reason.EXPIRED), CANNOT_SEND_NOW),
+        (VerificationRefused(Reason.LOCKED), CANNOT_SEND_NOW),
+        (VerificationRefused(Reason.ALREADY_VERIFIED), "already verified"),
         (VerificationRefused(Reason.PROVIDER_REFUSED), CANNOT_SEND),
         (DingTimeoutError("t", request_sent=True), "Please try again in a few minutes."),
         (DingAPIError("blocked", status_code=400, code="blocked_number"), CANNOT_SEND),
@@ -266,7 +272,7 @@ def test_resend_refusals_are_shown_on_the_check_page(
     client: Client, monkeypatch: pytest.MonkeyPatch, error: Exception, expected: str
 ) -> None:
     start(client)
-    monkeypatch.setattr(services, "retry", raising(error))
+    monkeypatch.setattr(sending, "retry", raising(error))
     response = client.post("/verify/retry/", follow=True)
     assert response.status_code == 200
     assert response.redirect_chain == [("/verify/check/", 302)]
@@ -274,6 +280,7 @@ def test_resend_refusals_are_shown_on_the_check_page(
     assert expected in html
     assert 'class="ding-notice ding-notice--error"' in html
     assert 'role="alert"' in html
+    assert Authentication.objects.count() == 1
 
 
 def test_resend_provider_error_from_the_backend_is_friendly(
