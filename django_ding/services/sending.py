@@ -495,14 +495,49 @@ def _merge_send(
         authentication.pk,
         held.pk,
     )
+    _reopen_if_expired_here(held, response, now)
     refusal = _held_refusal(held, now)
     if refusal is not None:
-        # The provider's window is open but ours is over (locked, expired...):
+        # The provider's window is open but ours is over (locked, verified...):
         # no fresh attempts for the same window.
         raise VerificationRefused(refusal.reason, authentication=held)
     if changed:
         emit(signals.code_sent, sender=Authentication, authentication=held, request=request)
     return held
+
+
+def _reopen_if_expired_here(held: Authentication, response: SendResult, now: Any) -> None:
+    """The provider just sent a code in ``held``'s window, so the window is
+    open, whatever our local estimate of its expiry said: a row that expired
+    only here (our ``expires_at`` passed; a provider that closed the window
+    would have opened a new id) takes the provider's new expiry and is
+    checkable again, with its attempt count. Locked and verified rows stay
+    as they are."""
+    expires_at = response.expires_at or now + limits.authentication_ttl()
+    if expires_at <= now:
+        return
+    status = held.status
+    if status in Authentication.CHECKABLE and not held.is_expired(now):
+        return
+    if status not in Authentication.CHECKABLE and status != Authentication.Status.EXPIRED:
+        return
+    new = SEND_STATUSES.get(response.outcome, Authentication.Status.PENDING)
+
+    def write() -> None:
+        with transaction.atomic():
+            if status == Authentication.Status.EXPIRED:
+                change_status(held, status, new, now=now, expires_at=expires_at)
+            else:
+                Authentication.objects.filter(pk=held.pk, status=status).update(
+                    expires_at=expires_at, updated_at=now
+                )
+                held.refresh_from_db()
+
+    persist(write, what=f"the new expiry of authentication {held.pk}")
+    logger.info(
+        "django-ding: authentication %s is open again: the provider resent in its window",
+        held.pk,
+    )
 
 
 def _held_refusal(held: Authentication, now: Any) -> limits.Refusal | None:

@@ -211,6 +211,29 @@ def test_a_send_inside_the_window_returns_the_open_authentication(
 
 
 @prelude_only
+@pytest.mark.parametrize("marked_expired", [True, False])
+def test_a_send_inside_the_window_reopens_a_verification_that_expired_only_here(
+    script: Script, flavour: str, settings: Any, marked_expired: bool
+) -> None:
+    # Our expiry estimate passed, the provider's window did not: the provider
+    # resends in the same window, so the same verification is checkable again
+    # (no "this code has expired" loop), with its attempts.
+    settings.DING = {**settings.DING, "SEND_COOLDOWN": 0}
+    first = services.send_code(PHONE)
+    services.check_code(first, WRONG)
+    Authentication.objects.filter(pk=first.pk).update(
+        expires_at=first.created_at, **({"status": "expired"} if marked_expired else {})
+    )
+    again = services.send_code(PHONE)
+    assert again == first
+    assert again.status == Authentication.Status.PENDING
+    assert again.expires_at is not None
+    assert not again.is_expired()
+    assert again.failed_checks == 1
+    assert services.check_code(again, RIGHT).verified
+
+
+@prelude_only
 def test_a_send_inside_the_window_of_a_locked_authentication_is_refused(
     script: Script, flavour: str, settings: Any
 ) -> None:
