@@ -185,9 +185,14 @@ def _reserve(
     ip: str | None,
     status_read: _StatusRead | None,
 ) -> Any:
-    """Inside the phone (and client) lock: refuse, settle the checks in doubt,
-    or reserve an attempt. Returns a ``Refusal``, ``_VERIFIED_BY_SETTLING``,
-    or the in-flight ``CheckRecord`` when the provider is to be called."""
+    """Inside the phone (and client) lock: settle the checks in doubt,
+    refuse, or reserve an attempt. Returns a ``Refusal``,
+    ``_VERIFIED_BY_SETTLING``, or the in-flight ``CheckRecord`` when the
+    provider is to be called."""
+    if code is not None:
+        settled = _settle_doubts(authentication, now, ip, status_read)
+        if settled is not None:
+            return settled
     refusal = state_refusal(authentication, now)
     if refusal is not None:
         _record(authentication, now=now, ip=ip, reason=refusal.reason)
@@ -208,9 +213,6 @@ def _reserve(
         # anyone lock a number without guessing).
         _record(authentication, now=now, ip=ip, reason=Reason.INVALID_CODE)
         return limits.Refusal(Reason.INVALID_CODE)
-    settled = _settle_doubts(authentication, now, ip, status_read)
-    if settled is not None:
-        return settled
     reserved = (
         Authentication.objects.filter(
             pk=authentication.pk,
@@ -233,7 +235,7 @@ def _settle_doubts(
     status_read: _StatusRead | None,
 ) -> Any:
     """Settle the checks in doubt from the status read before the lock.
-    Returns ``None`` when the new check may be sent, else what to return."""
+    Returns ``None`` when the check may go on, else what to return."""
     doubtful = list(settling.doubtful_checks(authentication, now))
     if not doubtful:
         return None
@@ -244,16 +246,14 @@ def _settle_doubts(
         or settling.live_checks(authentication, now).exists()
     ):
         # The truth is not known yet (the status could not be read, or a check
-        # is still waiting for the provider): the new check is not sent.
+        # is still waiting for the provider): no new check is sent.
+        if authentication.status not in Authentication.CHECKABLE:
+            return None  # refused below for what the row is
         _record(authentication, now=now, ip=ip, reason=Reason.PROVIDER_ERROR)
         retry_after = None if status_read is not None and status_read.status is None else 1
         return limits.Refusal(Reason.PROVIDER_ERROR, retry_after=retry_after)
     if settling.settle(authentication, doubtful, status_read.status, now):
         return _VERIFIED_BY_SETTLING
-    if authentication.status not in Authentication.CHECKABLE:
-        reason = _lost_race_reason(authentication)
-        _record(authentication, now=now, ip=ip, reason=reason)
-        return limits.Refusal(reason)
     return None
 
 

@@ -119,7 +119,11 @@ def settle(
         authentication=authentication, provider_called=True, reason=Reason.INVALID_CODE
     ).count()
     provider_wrong = sum(1 for outcome in status.check_outcomes if outcome is CheckOutcome.INVALID)
-    right = doubtful[-1] if status.validated else None
+    # The right code the provider accepted is one of the doubtful checks
+    # (the latest: checks after it find the verification closed), unless a
+    # check answered as right is already recorded.
+    accounted = CheckRecord.objects.filter(authentication=authentication, verified=True).exists()
+    right = doubtful[-1] if status.validated and not accounted else None
     others = doubtful[:-1] if right is not None else doubtful
     wrong_count = max(0, min(len(others), provider_wrong - recorded_wrong))
     wrong, released = others[:wrong_count], others[wrong_count:]
