@@ -14,6 +14,8 @@ below, so the service layer never branches on the provider:
   (:class:`CheckOutcome`), ``is_valid``;
 * status results (:class:`StatusResult`): ``timeline`` (:class:`TimelineEvent`
   rows, never a code), ``closed_as`` (:class:`StatusOutcome`),
+  ``check_outcomes`` (the :class:`CheckOutcome` of every check the provider
+  recorded, oldest first), ``validated`` (a right code was accepted),
   ``correlation_id``, ``template_id``.
 
 An unknown provider status maps to ``UNKNOWN``, never to a success.
@@ -176,6 +178,19 @@ class StatusResult(Protocol):
     def timeline(self) -> tuple[TimelineEvent, ...]: ...
     @property
     def closed_as(self) -> StatusOutcome | None: ...
+    @property
+    def check_outcomes(self) -> tuple[CheckOutcome, ...]:
+        """What each check the provider recorded found, oldest first
+        (``INVALID``: a wrong code it counted)."""
+        ...
+
+    @property
+    def validated(self) -> bool:
+        """Whether the provider accepted a right code for this verification
+        (read by the service layer only to settle a check whose answer was
+        lost)."""
+        ...
+
     @property
     def correlation_id(self) -> str | None: ...
     @property

@@ -367,6 +367,36 @@ class VerificationHistoryResponse(WireResult):
                 return StatusOutcome.LOCKED
         return None
 
+    @property
+    def check_outcomes(self) -> tuple[CheckOutcome, ...]:
+        """Every lifecycle ``check``, as a :class:`CheckOutcome`: ``is_valid``
+        true is ``VALID``; a ``status_detail`` says why a check was refused
+        (not a wrong code); ``is_valid`` false without one is ``INVALID``."""
+        checks = [event.check for event in self.events if event.check is not None]
+        return tuple(_lifecycle_check_outcome(check) for check in checks)
+
+    @property
+    def validated(self) -> bool:
+        """``status`` ``converted``, or a lifecycle check with ``is_valid`` true."""
+        return self.status == HistoryStatus.CONVERTED or CheckOutcome.VALID in self.check_outcomes
+
+
+_DETAIL_OUTCOMES: Mapping[str | None, CheckOutcome] = {
+    CheckStatusDetail.EXPIRED_ATTEMPT: CheckOutcome.EXPIRED,
+    CheckStatusDetail.EXPIRED_AUTH: CheckOutcome.EXPIRED,
+    CheckStatusDetail.RATE_LIMITED: CheckOutcome.RATE_LIMITED,
+    CheckStatusDetail.TRANSACTION_MISSING: CheckOutcome.TRANSACTION_ERROR,
+    CheckStatusDetail.TRANSACTION_MISMATCH: CheckOutcome.TRANSACTION_ERROR,
+}
+
+
+def _lifecycle_check_outcome(check: LifecycleCheck) -> CheckOutcome:
+    if check.is_valid is True:
+        return CheckOutcome.VALID
+    if check.status_detail is not None:
+        return _DETAIL_OUTCOMES.get(check.status_detail, CheckOutcome.UNKNOWN)
+    return CheckOutcome.INVALID if check.is_valid is False else CheckOutcome.UNKNOWN
+
 
 def _timeline_event(event: LifecycleEvent) -> TimelineEvent:
     """The storable view of one lifecycle event (never a code)."""

@@ -330,6 +330,20 @@ class AuthenticationStatusResponse(WireResult):
                 return StatusOutcome.LOCKED
         return None
 
+    @property
+    def check_outcomes(self) -> tuple[CheckOutcome, ...]:
+        """The ``status`` of every ``check`` event, as a :class:`CheckOutcome`."""
+        return tuple(
+            _CHECK_OUTCOMES.get(event.status, CheckOutcome.UNKNOWN)
+            for event in self.events
+            if isinstance(event, CheckEvent)
+        )
+
+    @property
+    def validated(self) -> bool:
+        """A ``check`` event with status ``valid``."""
+        return CheckOutcome.VALID in self.check_outcomes
+
 
 def _timeline_event(event: AuthenticationEvent) -> TimelineEvent:
     """The storable view of one v1 event: never a code or a message body, and

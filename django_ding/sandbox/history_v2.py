@@ -44,6 +44,11 @@ _CHECK_DETAILS: Final[Mapping[str, CheckStatusDetail]] = {
     CheckStatus.EXPIRED_AUTH: CheckStatusDetail.EXPIRED_AUTH,
     CheckStatus.RATE_LIMITED: CheckStatusDetail.RATE_LIMITED,
 }
+# Checks the v2 face answered expired_or_not_found for because the window had
+# closed (a right code was already accepted) or never opened: Prelude finds no
+# open verification for them, so they are not in its timeline (and must not
+# read as wrong codes: ``is_valid`` false without a ``status_detail``).
+_OUTSIDE_THE_WINDOW: Final = frozenset({CheckStatus.ALREADY_VALIDATED, CheckStatus.WITHOUT_ATTEMPT})
 # History keys of the create fields the engine stores under v1 names.
 _TOP_FIELDS: Final = {
     "correlation_id": "correlation_id",
@@ -145,6 +150,8 @@ def _events(auth: SandboxAuthentication, now: dt.datetime) -> list[dict[str, Any
             (attempt.created_at, 1, {"type": LifecycleEventType.ATTEMPT.value, "attempt": event})
         )
     for record in auth.checks.all():
+        if record.status in _OUTSIDE_THE_WINDOW:
+            continue
         check: dict[str, Any] = {
             "created_at": format_wire_datetime(record.created_at),
             "is_valid": record.status == CheckStatus.VALID,

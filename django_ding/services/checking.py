@@ -7,8 +7,14 @@ below ``MAX_CHECK_ATTEMPTS``, and an in-flight :class:`CheckRecord` (which
 counts toward the per-phone limit) is written. However many checks run in
 parallel, no more than the limit reach the provider. The answer then moves
 the reservation to ``failed_checks`` (wrong code), releases it (right code,
-provider error) and, for a right code, verifies the row with a conditional
-UPDATE so that only one check can verify it.
+provider error that certainly did not reach the provider) and, for a right
+code, verifies the row with a conditional UPDATE so that only one check can
+verify it.
+
+A check whose answer was lost keeps its reservation, *in doubt*, and is
+settled from the provider's status before the next check is sent
+(:mod:`django_ding.services.settling`). A malformed code is refused without
+a provider call and uses no attempt.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q, Value
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -27,17 +33,21 @@ from django.views.decorators.debug import sensitive_variables
 from django_ding import limits, signals
 from django_ding.backends import get_backend
 from django_ding.backends.operations import CheckRequest
-from django_ding.backends.outcomes import CheckOutcome
+from django_ding.backends.outcomes import CheckOutcome, StatusResult
 from django_ding.conf import timeout as timeout_setting
+from django_ding.exceptions import DingAPIError, DingInvalidResponseError, DingStorageError
 from django_ding.models import Authentication, CheckRecord
 from django_ding.networks import client_network
 from django_ding.reasons import Reason
 from django_ding.request_info import client_ip
+from django_ding.services import settling
 from django_ding.services.records import (
     change_status,
     emit,
     error_code_for,
     logger,
+    may_have_reached_provider,
+    persist,
     reload,
     sanitize,
     sent_id,
@@ -112,7 +122,7 @@ def _result(
     retry_after: int | None = None,
     request: HttpRequest | None = None,
 ) -> CheckResult:
-    authentication.refresh_from_db()
+    persist(authentication.refresh_from_db, what="the outcome of a check")
     if authentication.status in Authentication.CHECKABLE:
         left: int | None = limits.attempts_left(authentication)
     elif authentication.status == Authentication.Status.LOCKED:
@@ -156,13 +166,35 @@ def _exhausted() -> Q:
     return Q(failed_checks__gte=limits.max_check_attempts())
 
 
+#: ``_reserve`` settled a doubtful check as the right code: verified.
+_VERIFIED_BY_SETTLING = object()
+
+
+@dataclasses.dataclass(frozen=True)
+class _StatusRead:
+    """The provider's status read before the lock, to settle doubtful checks:
+    ``status`` is ``None`` when the read failed."""
+
+    started_at: dt.datetime
+    status: StatusResult | None
+
+
 @sensitive_variables("code")
 def _reserve(
-    authentication: Authentication, code: str | None, now: dt.datetime, ip: str | None
+    authentication: Authentication,
+    code: str | None,
+    now: dt.datetime,
+    ip: str | None,
+    status_read: _StatusRead | None,
 ) -> Any:
-    """Inside the phone (and client) lock: refuse, or reserve an attempt.
-    Returns a ``Refusal``, or the in-flight ``CheckRecord`` when the provider
-    is to be called."""
+    """Inside the phone (and client) lock: settle the checks in doubt,
+    refuse, or reserve an attempt. Returns a ``Refusal``,
+    ``_VERIFIED_BY_SETTLING``, or the in-flight ``CheckRecord`` when the
+    provider is to be called."""
+    if code is not None:
+        settled = _settle_doubts(authentication, now, ip, status_read)
+        if settled is not None:
+            return settled
     refusal = state_refusal(authentication, now)
     if refusal is not None:
         _record(authentication, now=now, ip=ip, reason=refusal.reason)
@@ -177,6 +209,12 @@ def _reserve(
     if refusal is not None:
         _record(authentication, now=now, ip=ip, reason=refusal.reason)
         return refusal
+    if code is None:
+        # Malformed: it cannot be a guess at the real code, so it uses no
+        # attempt and counts toward no limit (counting it would only let
+        # anyone lock a number without guessing).
+        _record(authentication, now=now, ip=ip, reason=Reason.INVALID_CODE)
+        return limits.Refusal(Reason.INVALID_CODE)
     reserved = (
         Authentication.objects.filter(
             pk=authentication.pk,
@@ -189,16 +227,59 @@ def _reserve(
         # Every attempt left is taken by checks waiting for the provider.
         _record(authentication, now=now, ip=ip, reason=Reason.LOCKED)
         return limits.Refusal(Reason.LOCKED, retry_after=1)
-    if code is None:
-        # Malformed: a wrong attempt, decided without asking the provider.
-        Authentication.objects.filter(pk=authentication.pk).update(
-            checks_in_progress=F("checks_in_progress") - 1,
-            failed_checks=F("failed_checks") + 1,
-        )
-        _record(authentication, now=now, ip=ip, reason=Reason.INVALID_CODE, counts_as_failure=True)
-        _lock_if_exhausted(authentication, now)
-        return limits.Refusal(Reason.INVALID_CODE)
     return _record(authentication, now=now, ip=ip, provider_called=True, counts_as_failure=True)
+
+
+def _settle_doubts(
+    authentication: Authentication,
+    now: dt.datetime,
+    ip: str | None,
+    status_read: _StatusRead | None,
+) -> Any:
+    """Settle the checks in doubt from the status read before the lock.
+    Returns ``None`` when the check may go on, else what to return."""
+    doubtful = list(settling.doubtful_checks(authentication, now))
+    if not doubtful:
+        return None
+    if (
+        status_read is None
+        or status_read.status is None
+        or any(record.created_at >= status_read.started_at for record in doubtful)
+        or settling.live_checks(authentication, now).exists()
+    ):
+        # The truth is not known yet (the status could not be read, or a check
+        # is still waiting for the provider): no new check is sent.
+        if authentication.status not in Authentication.CHECKABLE:
+            return None  # refused below for what the row is
+        _record(authentication, now=now, ip=ip, reason=Reason.PROVIDER_ERROR)
+        retry_after = None if status_read is not None and status_read.status is None else 1
+        return limits.Refusal(Reason.PROVIDER_ERROR, retry_after=retry_after)
+    if settling.settle(authentication, doubtful, status_read.status, now):
+        return _VERIFIED_BY_SETTLING
+    return None
+
+
+def _read_status_if_in_doubt(authentication: Authentication) -> _StatusRead | None:
+    """Read the provider's status (outside any transaction) when a check of
+    ``authentication`` is in doubt."""
+    started_at = timezone.now()
+    if not settling.doubtful_checks(authentication, started_at).exists():
+        return None
+    try:
+        status: StatusResult | None = settling.read_status(authentication)
+    except Exception:  # logged by read_status; the check is not sent
+        status = None
+    return _StatusRead(started_at, status)
+
+
+def _outcome_unknown(err: BaseException) -> bool:
+    """Whether a failed check may have been counted by the provider: it may
+    have reached it (``records.may_have_reached_provider``) and the provider
+    did not answer it with an error of its own (a 4xx is a refusal: nothing
+    was checked)."""
+    if isinstance(err, DingAPIError) and not isinstance(err, DingInvalidResponseError):
+        return err.status_code >= 500
+    return may_have_reached_provider(err)
 
 
 @sensitive_variables("code", "cleaned")
@@ -208,17 +289,44 @@ def check_code(
     """Check the code a user typed for ``authentication``.
 
     Never raises for a refusal or a provider error: the :class:`CheckResult`
-    says why it did not verify. Raises ``TypeError`` when ``authentication``
-    is not an ``Authentication`` or ``code`` not a string.
+    says why it did not verify. A malformed code (not 4 to 10 digits once
+    whitespace is removed) is refused with ``Reason.INVALID_CODE`` without
+    asking the provider: it uses no attempt and counts toward no limit.
+
+    A check whose answer is lost (a timeout after the request was sent, a
+    5xx, an unreadable answer) returns ``Reason.PROVIDER_ERROR`` and stays
+    *in doubt*, holding its attempt; the next check first reads the
+    provider's status and settles it (verified, a wrong code, or released;
+    ``docs/limits.md``). While that status cannot be read, checks return
+    ``Reason.PROVIDER_ERROR`` without asking the provider.
+
+    Raises :class:`~django_ding.exceptions.DingStorageError` when the
+    database fails: before the provider call nothing is reserved; after it,
+    the check is settled by a later check (or ``refresh_status``). Raises
+    ``TypeError`` when ``authentication`` is not an ``Authentication`` or
+    ``code`` not a string.
     """
-    authentication = reload(authentication)
     cleaned = clean_code(code)
     ip = client_ip(request)
-    with transaction.atomic():
-        limits.lock(*limits.check_lock_keys(authentication.phone_number.as_e164, ip))
-        authentication.refresh_from_db()
-        now = timezone.now()
-        outcome = _reserve(authentication, cleaned, now, ip)
+    try:
+        authentication = reload(authentication)
+        status_read = None if cleaned is None else _read_status_if_in_doubt(authentication)
+        with transaction.atomic():
+            limits.lock(*limits.check_lock_keys(authentication.phone_number.as_e164, ip))
+            authentication.refresh_from_db()
+            now = timezone.now()
+            outcome = _reserve(authentication, cleaned, now, ip, status_read)
+            if outcome is _VERIFIED_BY_SETTLING:
+                settling.announce_verified(authentication, request)
+    except DatabaseError as err:
+        logger.error(
+            "django-ding: check of authentication %s not started: database error (%s)",
+            authentication.pk,
+            type(err).__name__,
+        )
+        raise DingStorageError("The check could not be recorded.") from err
+    if outcome is _VERIFIED_BY_SETTLING:
+        return _result(authentication, None, request=request)
     if isinstance(outcome, limits.Refusal):
         return _result(
             authentication, outcome.reason, retry_after=outcome.retry_after, request=request
@@ -227,25 +335,52 @@ def check_code(
     record: CheckRecord = outcome
     try:
         backend = get_backend()
-        response = backend.send(
-            CheckRequest.build(
-                type(backend),
-                sent_id(authentication),
-                cleaned,
-                phone_number=authentication.phone_number.as_e164,
-            )
+        check_request = CheckRequest.build(
+            type(backend),
+            sent_id(authentication),
+            cleaned,
+            phone_number=authentication.phone_number.as_e164,
         )
     except Exception as err:
-        code_name = error_code_for(err)
-        logger.warning(
-            "django-ding: check of authentication %s failed: %s", authentication.pk, code_name
-        )
-        _release(authentication)
-        CheckRecord.objects.filter(pk=record.pk).update(
-            reason=Reason.PROVIDER_ERROR, error_code=code_name, counts_as_failure=False
-        )
-        return _result(authentication, Reason.PROVIDER_ERROR, request=request)
+        return _failed(authentication, record, err, in_doubt=False, request=request)
+    try:
+        response = backend.send(check_request)
+    except Exception as err:
+        return _failed(authentication, record, err, in_doubt=_outcome_unknown(err), request=request)
     return _finish(authentication, record, response, request)
+
+
+def _failed(
+    authentication: Authentication,
+    record: CheckRecord,
+    err: BaseException,
+    *,
+    in_doubt: bool,
+    request: HttpRequest | None,
+) -> CheckResult:
+    """Record a check the provider did not answer: in doubt (it keeps its
+    reservation until settled), or released (it certainly did not count)."""
+    code_name = error_code_for(err)
+    logger.warning(
+        "django-ding: check of authentication %s failed: %s%s",
+        authentication.pk,
+        code_name,
+        " (outcome in doubt)" if in_doubt else "",
+    )
+
+    def write() -> None:
+        with transaction.atomic():
+            if not in_doubt:
+                _release(authentication)
+            CheckRecord.objects.filter(pk=record.pk).update(
+                reason=Reason.PROVIDER_ERROR,
+                error_code=code_name,
+                counts_as_failure=in_doubt,
+                in_doubt=in_doubt,
+            )
+
+    persist(write, what="a failed check")
+    return _result(authentication, Reason.PROVIDER_ERROR, request=request)
 
 
 def _release(authentication: Authentication) -> None:
@@ -299,69 +434,98 @@ def _finish(
     request: HttpRequest | None,
 ) -> CheckResult:
     """Record the provider's answer, read through the neutral protocol
-    (``response.outcome``: :class:`CheckOutcome`) whatever the provider."""
+    (``response.outcome``: :class:`CheckOutcome`) whatever the provider.
+
+    The writes go through ``records.persist`` (tried again on a database
+    error); if they keep failing, ``DingStorageError`` is raised and the check
+    stays in flight, holding its attempt, until a later check settles it."""
     now = timezone.now()
     # The provider's own word, kept in the history (never decided on).
     provider_status = sanitize(getattr(response, "status", None), 32)
     outcome = response.outcome
     records = CheckRecord.objects.filter(pk=record.pk)
     if outcome is CheckOutcome.VALID:
+
+        def write_valid() -> Reason | None:
+            with transaction.atomic():
+                _release(authentication)
+                verified = change_status(
+                    authentication,
+                    Authentication.CHECKABLE,
+                    Authentication.Status.VERIFIED,
+                    now=now,
+                    verified_at=now,
+                )
+                # Not verified here: another check verified it first (or it
+                # expired meanwhile).
+                lost = None if verified else _lost_race_reason(authentication)
+                records.update(
+                    provider_status=provider_status,
+                    counts_as_failure=False,
+                    verified=verified,
+                    reason=lost or "",
+                )
+                if lost is None:
+                    settling.announce_verified(authentication, request)
+            return lost
+
+        lost = persist(write_valid, what="a right code")
+        return _result(authentication, lost, request=request)
+    if outcome is CheckOutcome.INVALID:
+
+        def write_invalid() -> None:
+            with transaction.atomic():
+                Authentication.objects.filter(
+                    pk=authentication.pk, checks_in_progress__gt=0
+                ).update(
+                    checks_in_progress=F("checks_in_progress") - 1,
+                    failed_checks=F("failed_checks") + 1,
+                    updated_at=now,
+                )
+                records.update(provider_status=provider_status, reason=Reason.INVALID_CODE)
+                _lock_if_exhausted(authentication, now)
+
+        persist(write_invalid, what="a wrong code")
+        return _result(authentication, Reason.INVALID_CODE, request=request)
+
+    # Neither right nor wrong: the attempt does not count. Settled first (a
+    # provider error until decided below), so that waiting for parallel
+    # checks does not wait for this one.
+    def write_neither() -> None:
         with transaction.atomic():
             _release(authentication)
-            verified = change_status(
-                authentication,
-                Authentication.CHECKABLE,
-                Authentication.Status.VERIFIED,
-                now=now,
-                verified_at=now,
-            )
-            # Not verified here: another check verified it first (or it
-            # expired meanwhile).
-            lost = None if verified else _lost_race_reason(authentication)
             records.update(
                 provider_status=provider_status,
+                reason=Reason.PROVIDER_ERROR,
                 counts_as_failure=False,
-                verified=verified,
-                reason=lost or "",
             )
-        if lost is not None:
-            return _result(authentication, lost, request=request)
-        emit(
-            signals.phone_verified,
-            sender=Authentication,
-            authentication=authentication,
-            phone_number=authentication.phone_number,
-            user=authentication.user,
-            request=request,
-        )
-        return _result(authentication, None, request=request)
-    if outcome is CheckOutcome.INVALID:
-        with transaction.atomic():
-            Authentication.objects.filter(pk=authentication.pk, checks_in_progress__gt=0).update(
-                checks_in_progress=F("checks_in_progress") - 1,
-                failed_checks=F("failed_checks") + 1,
-                updated_at=now,
-            )
-            records.update(provider_status=provider_status, reason=Reason.INVALID_CODE)
-            _lock_if_exhausted(authentication, now)
-        return _result(authentication, Reason.INVALID_CODE, request=request)
-    # Neither right nor wrong: the attempt does not count.
-    _release(authentication)
-    if outcome in _CLOSED_BY_A_RIGHT_CODE and _settled(authentication) == VERIFIED:
-        # A parallel check of the same code verified it (a double submit):
-        # the provider's window was closed by that right code.
-        records.update(
-            provider_status=provider_status, reason=Reason.ALREADY_VERIFIED, counts_as_failure=False
-        )
-        return _result(authentication, Reason.ALREADY_VERIFIED, request=request)
-    # Unknown, missing or new statuses: a provider error, never a success.
+
+    persist(write_neither, what="a check answer")
     reason, new = _NEITHER.get(outcome, (Reason.PROVIDER_ERROR, None))
-    if new is not None:
-        error: dict[str, Any] = {}
-        if new == Authentication.Status.FAILED:
-            error["error_code"] = str(outcome)
-        change_status(authentication, Authentication.CHECKABLE, new, now=now, **error)
-    records.update(provider_status=provider_status, reason=reason, counts_as_failure=False)
+    if outcome in _CLOSED_BY_A_RIGHT_CODE:
+        settled = persist(lambda: _settled(authentication), what="a check answer")
+        if settled == VERIFIED:
+            # A parallel check of the same code verified it (a double submit):
+            # the provider's window was closed by that right code.
+            reason, new = Reason.ALREADY_VERIFIED, None
+        elif settling.unsettled_checks(authentication).exists():
+            # An earlier check of this row never came back (its answer or its
+            # record was lost): it may be the right code that closed the
+            # window. Keep the row checkable; that check is settled from the
+            # provider's status once its call is certainly over.
+            reason, new = Reason.PROVIDER_ERROR, None
+
+    def write_reason() -> None:
+        with transaction.atomic():
+            if new is not None:
+                error: dict[str, Any] = {}
+                if new == Authentication.Status.FAILED:
+                    error["error_code"] = str(outcome)
+                change_status(authentication, Authentication.CHECKABLE, new, now=now, **error)
+            records.update(reason=reason)
+
+    # Unknown, missing or new statuses: a provider error, never a success.
+    persist(write_reason, what="a check answer")
     return _result(authentication, reason, request=request)
 
 

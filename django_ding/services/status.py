@@ -8,10 +8,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from django_ding import limits
 from django_ding.backends import get_backend
 from django_ding.backends.operations import StatusRequest
 from django_ding.backends.outcomes import StatusOutcome, StatusResult, TimelineEvent
 from django_ding.models import Authentication, StatusEvent
+from django_ding.services import settling
 from django_ding.services.records import (
     change_status,
     error_code_for,
@@ -67,6 +69,11 @@ def refresh_status(authentication: Authentication) -> Authentication:
     """Read ``authentication`` back from the provider, record its new events
     as :class:`StatusEvent` rows and update its status (expired, locked).
 
+    Checks of it whose answer was lost are settled from what the provider
+    says (:mod:`django_ding.services.settling`): a right code it accepted
+    verifies the row (``phone_verified`` is sent), a wrong one counts, one it
+    never saw is released.
+
     A row that never reached the provider is only checked locally (a row left
     in ``sending`` too long becomes ``failed``). Raises the backend's
     ``DingError`` when the provider fails.
@@ -87,10 +94,17 @@ def refresh_status(authentication: Authentication) -> Authentication:
         )
         raise
     with transaction.atomic():
+        in_doubt = settling.doubtful_checks(authentication, timezone.now()).exists()
+        if in_doubt:
+            # Settling a check takes the lock the checks of this number take,
+            # first (the order check_code takes them in).
+            limits.lock(limits.phone_key(authentication.phone_number.as_e164))
         # Serialise refreshes of one row, so events are not recorded twice.
         Authentication.objects.select_for_update().filter(pk=authentication.pk).first()
         added = _store_events(authentication, response)
         _fill_blanks(authentication, response, now)
+        if in_doubt:
+            _settle_doubts(authentication, response, now)
         closed = response.closed_as
         new = _CLOSED.get(closed) if closed is not None else None
         if new is not None:
@@ -106,6 +120,25 @@ def refresh_status(authentication: Authentication) -> Authentication:
     )
     authentication.refresh_from_db()
     return authentication
+
+
+def _settle_doubts(authentication: Authentication, response: StatusResult, read_at: Any) -> None:
+    """Settle the checks in doubt from ``response`` (read at ``read_at``),
+    unless a check is waiting for the provider right now. The caller holds
+    the phone number's lock."""
+    now = timezone.now()
+    doubtful = [
+        record
+        for record in settling.doubtful_checks(authentication, now)
+        if record.created_at < read_at
+    ]
+    if not doubtful:
+        return
+    authentication.refresh_from_db()
+    if settling.live_checks(authentication, now).exists():
+        return
+    if settling.settle(authentication, doubtful, response, now):
+        settling.announce_verified(authentication, None)
 
 
 def _fill_blanks(authentication: Authentication, response: StatusResult, now: dt.datetime) -> None:
