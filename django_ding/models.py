@@ -241,7 +241,8 @@ class CheckRecord(models.Model):
         default=False,
         help_text=_(
             "Counts toward the per-phone and per-client limits of wrong codes: a wrong "
-            "or malformed code, or a check still waiting for the provider."
+            "code, or a check still waiting for the provider or in doubt (a malformed "
+            "code never counts)."
         ),
     )
     ip = models.GenericIPAddressField(

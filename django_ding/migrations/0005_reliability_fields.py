@@ -113,5 +113,16 @@ class Migration(migrations.Migration):
             name='ip',
             field=models.GenericIPAddressField(blank=True, help_text='The client address sent to the provider as a signal.', null=True, verbose_name='IP address'),
         ),
+        migrations.AlterField(
+            model_name="checkrecord",
+            name="counts_as_failure",
+            field=models.BooleanField(
+                default=False,
+                help_text="Counts toward the per-phone and per-client limits of wrong codes: "
+                "a wrong code, or a check still waiting for the provider or in doubt (a "
+                "malformed code never counts).",
+                verbose_name="counts as a failure",
+            ),
+        ),
         migrations.RunPython(fill_client_network, migrations.RunPython.noop, elidable=True),
     ]
