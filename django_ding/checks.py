@@ -311,3 +311,63 @@ def _is_uuid(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+@register(Tags.compatibility, Tags.caches)
+def check_circuit_breaker(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The circuit breaker's settings (``E040``-``E042``), and whether its
+    cache is shared by the processes (``W040``)."""
+    from django_ding.conf import breaker_cache, breaker_cool_off, breaker_failures
+
+    if not isinstance(getattr(settings, "DING", None), dict | None):
+        return []  # E007
+    messages: list[CheckMessage] = []
+    readers = (
+        (breaker_failures, "For example 5, or None to turn the breaker off.", "E040"),
+        (breaker_cool_off, "For example 30 (seconds).", "E041"),
+        (breaker_cache, "Name a cache of CACHES, e.g. 'default'.", "E042"),
+    )
+    values: list[Any] = []
+    for reader, hint, check_id in readers:
+        try:
+            values.append(reader())
+        except DingConfigurationError as err:
+            values.append(None)
+            messages.append(Error(str(err), hint=hint, id=f"django_ding.{check_id}"))
+    failures, _, alias = values
+    if failures is None or alias is None or settings.DEBUG or not _uses_http_backend():
+        return messages
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+    from django.core.cache.backends.locmem import LocMemCache
+
+    try:
+        cache = caches[alias]
+    except Exception:  # a broken CACHES entry: Django's own checks report it
+        return messages
+    if isinstance(cache, LocMemCache | DummyCache):
+        what = (
+            "stores nothing, so the breaker never opens"
+            if isinstance(cache, DummyCache)
+            else "is private to each process, so each process has its own breaker"
+        )
+        messages.append(
+            Warning(
+                f"settings.DING['BREAKER_CACHE'] = {alias!r} is a {type(cache).__name__}, "
+                f"which {what}.",
+                hint="Point DING['BREAKER_CACHE'] at a cache every process shares: Redis, "
+                "Memcached or the database cache (docs/backends.md#circuit-breaker).",
+                id="django_ding.W040",
+            )
+        )
+    return messages
+
+
+def _uses_http_backend() -> bool:
+    from django_ding.backends import load_backend_class
+    from django_ding.backends.http import HTTPBackend
+
+    try:
+        return issubclass(load_backend_class(), HTTPBackend)
+    except DingConfigurationError:
+        return False  # E001

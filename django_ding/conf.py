@@ -53,6 +53,13 @@ DEFAULTS: Final[dict[str, Any]] = {
     "RETRY_BACKOFF": 0.5,
     # Longest ``Retry-After`` (seconds) honoured on a 429 before giving up.
     "RETRY_AFTER_MAX": 10.0,
+    # Circuit breaker (docs/backends.md#circuit-breaker): consecutive transport
+    # failures to one provider host that open it (None: no breaker), the
+    # seconds it stays open before one probe request, and the cache alias
+    # that shares its state between processes.
+    "BREAKER_FAILURES": None,
+    "BREAKER_COOL_OFF": 30.0,
+    "BREAKER_CACHE": "default",
     # --- Verification history and limits (services) ----------------------
     # Wrong codes allowed per authentication before it is locked.
     "MAX_CHECK_ATTEMPTS": 5,
@@ -250,3 +257,58 @@ def default_region() -> str | None:
             "Use a two-letter ISO 3166-1 code such as 'FR' or 'US', or None."
         )
     return region
+
+
+_INF: Final = float("inf")
+
+
+def breaker_failures() -> int | None:
+    """``DING["BREAKER_FAILURES"]``: the consecutive transport failures that
+    open the circuit breaker, or ``None`` (no breaker).
+
+    Raises :class:`DingConfigurationError` naming the setting unless it is
+    ``None`` or a positive whole number.
+    """
+    value = ding_settings.BREAKER_FAILURES
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DingConfigurationError(
+            f"settings.DING['BREAKER_FAILURES'] must be a positive whole number of failures, "
+            f"or None to turn the circuit breaker off, not {value!r}."
+        )
+    return value
+
+
+def breaker_cool_off() -> float:
+    """``DING["BREAKER_COOL_OFF"]``: seconds the circuit breaker stays open
+    before it lets one probe request through.
+
+    Raises :class:`DingConfigurationError` naming the setting unless it is a
+    positive, finite number of seconds.
+    """
+    value = ding_settings.BREAKER_COOL_OFF
+    # NaN and infinity fail the comparison.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < _INF:
+        raise DingConfigurationError(
+            f"settings.DING['BREAKER_COOL_OFF'] must be a positive number of seconds, "
+            f"not {value!r}."
+        )
+    return float(value)
+
+
+def breaker_cache() -> str:
+    """``DING["BREAKER_CACHE"]``: the alias, in ``settings.CACHES``, of the
+    cache that holds the circuit breaker's state.
+
+    Raises :class:`DingConfigurationError` naming the setting unless it is
+    one of the ``CACHES`` aliases.
+    """
+    value = ding_settings.BREAKER_CACHE
+    aliases = getattr(settings, "CACHES", {}) or {}
+    if not isinstance(value, str) or value not in aliases:
+        raise DingConfigurationError(
+            f"settings.DING['BREAKER_CACHE'] = {value!r} is not an alias of settings.CACHES "
+            f"({', '.join(map(repr, sorted(aliases))) or 'none defined'})."
+        )
+    return value
