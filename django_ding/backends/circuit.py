@@ -287,7 +287,7 @@ class CircuitBreaker:
             return False
         self.logger.warning(
             "%s circuit breaker opened for host %s after %d consecutive transport "
-            "failures: calls fail at once for %.0f s, then one probe request.",
+            "failures: calls fail at once for %g s, then one probe request.",
             self.provider,
             self.host,
             count,
@@ -309,7 +309,7 @@ class CircuitBreaker:
             self._cache_failed(err)
             return False
         self.logger.warning(
-            "%s circuit breaker for host %s: the probe request failed; open for another %.0f s.",
+            "%s circuit breaker for host %s: the probe request failed; open for another %g s.",
             self.provider,
             self.host,
             self.cool_off,
