@@ -187,6 +187,7 @@ def site(provider_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             check=True,
             timeout=120,
         )
+    errors = (folder / "gunicorn.log").open("wb")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -209,7 +210,7 @@ def site(provider_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         env=env,
         cwd=folder,
         stdout=subprocess.DEVNULL,
-        stderr=open(folder / "gunicorn.log", "wb"),  # noqa: SIM115
+        stderr=errors,
     )
     try:
         deadline = time.monotonic() + 60
@@ -236,6 +237,7 @@ def site(provider_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         except subprocess.TimeoutExpired:  # pragma: no cover
             server.kill()
             server.wait(20)
+        errors.close()
 
 
 def _in_parallel(calls: list[Callable[[], requests.Response]]) -> tuple[list[Any], float]:
