@@ -245,7 +245,8 @@ class CircuitBreaker:
     # -- State, for monitoring and tests ---------------------------------------------
 
     def is_open(self) -> bool:
-        """Whether calls are refused now (open, or a probe in flight)."""
+        """Whether it is open: opened and not closed since (cooling off,
+        waiting for its probe, or probing)."""
         try:
             until = self.cache.get(self._open_key)
         except Exception as err:
