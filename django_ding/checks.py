@@ -60,6 +60,12 @@ SETTING_CHECKS: Final[dict[str, tuple[str, str]]] = {
         "django_ding.E024",
         "For example 10.0 (seconds, the default); 0 never waits out a 429.",
     ),
+    "BREAKER_FAILURES": (
+        "django_ding.E042",
+        "For example 5, or None (the default) to turn the breaker off.",
+    ),
+    "BREAKER_COOL_OFF": ("django_ding.E043", "For example 30 (seconds, the default)."),
+    "BREAKER_CACHE": ("django_ding.E044", "Name a cache of CACHES, e.g. 'default'."),
     "MAX_CHECK_ATTEMPTS": ("django_ding.E025", "For example 5 (the default)."),
     "MAX_FAILED_CHECKS_PER_PHONE": (
         "django_ding.E026",
@@ -142,6 +148,7 @@ def check_ding_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
     messages += _check_live_ding_v1()
     messages += _check_task_backend()
     messages += _check_create_defaults()
+    messages += _check_breaker_cache()
     return messages
 
 
@@ -339,3 +346,46 @@ def _check_use_tz() -> list[CheckMessage]:
             id="django_ding.E013",
         )
     ]
+
+
+def _check_breaker_cache() -> list[CheckMessage]:
+    """Whether the circuit breaker's cache is shared by the processes (``W005``)."""
+    if not (_valid(conf.breaker_failures) and _valid(conf.breaker_cache)):
+        return []  # reported by the readers' check
+    failures, alias = conf.breaker_failures(), conf.breaker_cache()
+    if failures is None or alias is None or settings.DEBUG or not _uses_http_backend():
+        return []
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+    from django.core.cache.backends.locmem import LocMemCache
+
+    try:
+        cache = caches[alias]
+    except Exception:  # a broken CACHES entry: Django's own checks report it
+        return []
+    if not isinstance(cache, LocMemCache | DummyCache):
+        return []
+    what = (
+        "stores nothing, so the breaker never opens"
+        if isinstance(cache, DummyCache)
+        else "is private to each process, so each process has its own breaker"
+    )
+    return [
+        Warning(
+            f"settings.DING['BREAKER_CACHE'] = {alias!r} is a {type(cache).__name__}, "
+            f"which {what}.",
+            hint="Point DING['BREAKER_CACHE'] at a cache every process shares: Redis, "
+            "Memcached or the database cache (docs/backends.md#circuit-breaker).",
+            id="django_ding.W005",
+        )
+    ]
+
+
+def _uses_http_backend() -> bool:
+    from django_ding.backends import load_backend_class
+    from django_ding.backends.http import HTTPBackend
+
+    try:
+        return issubclass(load_backend_class(), HTTPBackend)
+    except DingConfigurationError:
+        return False  # E001

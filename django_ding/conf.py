@@ -79,6 +79,13 @@ DEFAULTS: Final[dict[str, Any]] = {
     "RETRY_BACKOFF": 0.5,
     # Longest ``Retry-After`` (seconds) honoured on a 429 before giving up.
     "RETRY_AFTER_MAX": 10.0,
+    # Circuit breaker (docs/backends.md#circuit-breaker): consecutive transport
+    # failures to one provider host that open it (None: no breaker), the
+    # seconds it stays open before one probe request, and the cache alias
+    # that shares its state between processes.
+    "BREAKER_FAILURES": None,
+    "BREAKER_COOL_OFF": 30.0,
+    "BREAKER_CACHE": "default",
     # --- Verification history and limits (services) ----------------------
     # Wrong codes allowed per authentication before it is locked.
     "MAX_CHECK_ATTEMPTS": 5,
@@ -536,6 +543,37 @@ def ipv6_prefix_length() -> int:
     return result
 
 
+def breaker_failures() -> int | None:
+    """``DING["BREAKER_FAILURES"]``: the consecutive transport failures that
+    open the circuit breaker, 1 or more, or ``None`` (no breaker)."""
+    result: int | None = _count(
+        "BREAKER_FAILURES", unit="failures", none_means="to turn the circuit breaker off"
+    )
+    return result
+
+
+def breaker_cool_off() -> float:
+    """``DING["BREAKER_COOL_OFF"]``: seconds the circuit breaker stays open
+    before it lets one probe request through (a positive, finite number)."""
+    return number_of_seconds("BREAKER_COOL_OFF", ding_settings.BREAKER_COOL_OFF, positive=True)
+
+
+def breaker_cache() -> str:
+    """``DING["BREAKER_CACHE"]``: the alias, in ``settings.CACHES``, of the
+    cache that holds the circuit breaker's state."""
+    value = ding_settings.BREAKER_CACHE
+    aliases = getattr(settings, "CACHES", {}) or {}
+    if isinstance(value, str) and value in aliases:
+        return value
+    raise refuse(
+        "BREAKER_CACHE",
+        "an alias of settings.CACHES ("
+        + (", ".join(map(repr, sorted(aliases))) or "none defined")
+        + ")",
+        value,
+    )
+
+
 #: The reader of every key, in :data:`DEFAULTS` order. The system checks call
 #: each one; a new key gets its reader here and its check id in ``checks.py``.
 READERS: Final[Mapping[str, Callable[[], Any]]] = MappingProxyType(
@@ -548,6 +586,9 @@ READERS: Final[Mapping[str, Callable[[], Any]]] = MappingProxyType(
         "MAX_RETRIES": max_retries,
         "RETRY_BACKOFF": retry_backoff,
         "RETRY_AFTER_MAX": retry_after_max,
+        "BREAKER_FAILURES": breaker_failures,
+        "BREAKER_COOL_OFF": breaker_cool_off,
+        "BREAKER_CACHE": breaker_cache,
         "MAX_CHECK_ATTEMPTS": max_check_attempts,
         "MAX_FAILED_CHECKS_PER_PHONE": max_failed_checks_per_phone,
         "PHONE_FAILURE_WINDOW": phone_failure_window,

@@ -6,6 +6,10 @@ Receivers get keyword arguments only; accept ``**kwargs`` so new arguments
 can be added later. A receiver that raises is logged (logger
 ``django_ding.services``) and does not stop the other receivers or undo the
 verification. See ``docs/signals.md`` for examples.
+
+The circuit breaker's signals (:data:`circuit_opened`, :data:`circuit_closed`)
+are the exception: the HTTP backends send them at once (there is no
+transaction), with the backend class as ``sender``.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 __all__ = [
+    "circuit_closed",
+    "circuit_opened",
     "code_checked",
     "code_sent",
     "feedback_sent",
@@ -60,3 +66,19 @@ feedback_sent = Signal()
 # old_status: the previous Authentication.Status value
 # new_status: the new Authentication.Status value
 status_changed = Signal()
+
+# The circuit breaker of a provider host opened (sent by the HTTP backend, at
+# once, by the one process that opened it; not again when a failed probe
+# keeps it open). See docs/backends.md#circuit-breaker.
+# sender: the backend class (PreludeBackend, DingBackend...)
+# host: the provider's host[:port]
+# provider: the provider's name ("Prelude", "Ding")
+# failures: the consecutive transport failures that opened it
+# retry_after: whole seconds until it lets one probe request through
+circuit_opened = Signal()
+
+# The circuit breaker of a provider host closed: its probe request got an answer.
+# sender: the backend class
+# host: the provider's host[:port]
+# provider: the provider's name
+circuit_closed = Signal()

@@ -15,6 +15,9 @@ mapping. Every call goes through :meth:`HTTPBackend._request`, which
 * turns every failure into a :mod:`django_ding.exceptions` error, raised
   ``from`` the underlying exception (API errors through
   :meth:`~HTTPBackend.build_api_error`);
+* goes through the provider host's circuit breaker
+  (:attr:`~HTTPBackend.circuit_breaker`, :mod:`django_ding.backends.circuit`):
+  during an outage it fails at once instead of waiting for its timeouts;
 * logs one DEBUG line per HTTP exchange and a WARNING per retry, with phone
   numbers masked and never the API key or a code.
 """
@@ -27,6 +30,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from typing import Any, ClassVar, Final
 from urllib.parse import quote, urlsplit
 
@@ -36,6 +40,7 @@ from requests.adapters import HTTPAdapter
 
 from django_ding import __version__, conf
 from django_ding.backends.base import BaseBackend
+from django_ding.backends.circuit import CircuitBreaker, admit
 from django_ding.backends.redaction import install_urllib3_log_filter, scrub
 from django_ding.backends.retry_policy import (
     Endpoint,
@@ -203,6 +208,21 @@ class HTTPBackend(BaseBackend):
             )
         return api_key
 
+    # -- The circuit breaker ------------------------------------------------------------
+
+    @cached_property
+    def circuit_breaker(self) -> CircuitBreaker | None:
+        """The breaker of this backend's host, shared through the cache
+        ``DING["BREAKER_CACHE"]``; ``None`` when ``DING["BREAKER_FAILURES"]``
+        is ``None`` (the default). Built on first use; assign one to replace it."""
+        return CircuitBreaker.from_settings(
+            self.base_url,
+            timeout=self.timeout,
+            provider=self.provider_name,
+            sender=type(self),
+            logger=self.logger,
+        )
+
     # -- The one place that talks HTTP --------------------------------------------------
 
     # Every local here and in the frames below it (requests, urllib3,
@@ -235,7 +255,10 @@ class HTTPBackend(BaseBackend):
             request_headers.update(headers)
         secrets = (api_key, *redact)
         attempt = 0
+        previous: Exception | None = None  # the failure a retry follows
         while True:
+            # Open breaker: DingCircuitOpenError (or, for a retry, the previous failure).
+            ticket = admit(self.circuit_breaker, after=previous)
             started = time.perf_counter()
             try:
                 response = self.session.request(
@@ -258,15 +281,22 @@ class HTTPBackend(BaseBackend):
                 ) from err
             except requests.RequestException as err:
                 failure = self._transport_error(err, endpoint, path_params, secrets)
+                now_open = ticket.failed()
                 self._log_exchange(endpoint, path_params, type(failure).__name__, started)
-                if attempt < self.max_retries and self.may_retry_transport(endpoint, failure):
+                if (
+                    not now_open
+                    and attempt < self.max_retries
+                    and self.may_retry_transport(endpoint, failure)
+                ):
                     delay = self._backoff(attempt)
                     self._log_retry(endpoint, path_params, failure.message, attempt, delay)
                     self.sleep(delay)
                     attempt += 1
+                    failure.__cause__, previous = err, failure
                     continue
                 raise failure from err
 
+            ticket.succeeded()  # any answer: the transport works
             status = response.status_code
             if self.logger.isEnabledFor(logging.DEBUG):
                 self._log_exchange(endpoint, path_params, status, started)
@@ -291,6 +321,7 @@ class HTTPBackend(BaseBackend):
                 self._log_retry(endpoint, path_params, f"HTTP {status}", attempt, delay)
                 self.sleep(delay)
                 attempt += 1
+                previous = error
                 continue
             raise error
 

@@ -22,6 +22,7 @@ from django_ding import limits, signals
 from django_ding.conf import default_region
 from django_ding.exceptions import (
     DingAPIError,
+    DingCircuitOpenError,
     DingConnectionError,
     DingError,
     DingInvalidResponseError,
@@ -113,6 +114,10 @@ def error_code_for(err: BaseException) -> str:
         return "timeout"
     if isinstance(err, DingConnectionError):
         return "connection_error"
+    if isinstance(err, DingCircuitOpenError):
+        return "circuit_open"
+    if isinstance(err, DingStorageError):
+        return "storage_error"
     if isinstance(err, DingTransportError):
         return "transport_error"
     if isinstance(err, DingError):

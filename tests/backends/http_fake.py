@@ -3,7 +3,8 @@ thread), for the tests of the HTTP backends where the transport matters.
 
 ``script[path]`` lists the replies for that path (without the query), in
 order; the last one repeats. Every request is kept in ``received``, and
-``connections`` counts the TCP connections accepted (connection reuse)."""
+``connections`` counts the TCP connections accepted (connection reuse).
+It listens on a free port unless given one."""
 
 from __future__ import annotations
 
@@ -46,8 +47,8 @@ class ScriptedServer(ThreadingHTTPServer):
     prefix: ClassVar[str] = ""
     not_found: ClassVar[Any] = {"message": "no route"}
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.script: dict[str, list[Reply]] = {}
         self.received: list[Received] = []
         self.connections = 0
