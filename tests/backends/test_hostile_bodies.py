@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from django.test import Client
 
 from django_ding import bounded_json
@@ -500,3 +501,32 @@ def test_nesting_around_a_low_recursion_limit_in_a_thread(name: str):
         # The object adds one level.
         expected = "ok" if int(depth) + 1 <= limit else "DingInvalidResponseError"
         assert outcome == expected, (depth, outcome)
+
+
+class _CannedSession(requests.Session):
+    """A session that ignores ``stream=`` and hands back a read response."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.body = body
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        canned = requests.Response()
+        canned.status_code = 200
+        canned._content = self.body
+        return canned
+
+
+def test_an_injected_session_that_reads_the_body_is_capped_too():
+    ok = DingBackend(
+        api_key=v1.API_KEY,
+        customer_uuid=v1.CUSTOMER_UUID,
+        session=_CannedSession(json.dumps(v1.CHECK_RESPONSE).encode()),
+    )
+    assert ok.check(v1.AUTH_UUID, v1.CODE).is_valid
+    big = b'{"status": "valid", "x": "' + b"a" * MAX_RESPONSE_BYTES + b'"}'
+    oversized = DingBackend(
+        api_key=v1.API_KEY, customer_uuid=v1.CUSTOMER_UUID, session=_CannedSession(big)
+    )
+    with pytest.raises(DingInvalidResponseError, match="over 1048576 bytes"):
+        oversized.check(v1.AUTH_UUID, v1.CODE)
