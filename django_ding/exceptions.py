@@ -9,10 +9,11 @@ talking to the provider. Configuration mistakes are
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
+
+from django_ding import bounded_json
 
 if TYPE_CHECKING:
     import requests
@@ -153,8 +154,9 @@ class DingAPIError(DingError):
         message: str | None = None
         parsed: Any = None
         try:
-            parsed = json.loads(body) if body.strip() else None
-        except (ValueError, RecursionError):  # a deeply nested body is not an error shape
+            # A deeply nested body is no error shape: refused before decoding.
+            parsed = bounded_json.loads(body) if body.strip() else None
+        except ValueError:
             parsed = None
         if isinstance(parsed, dict):
             code = _str_or_none(parsed.get("code"))

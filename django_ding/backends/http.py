@@ -18,13 +18,16 @@ mapping. Every call goes through :meth:`HTTPBackend._request`, which
 * goes through the provider host's circuit breaker
   (:attr:`~HTTPBackend.circuit_breaker`, :mod:`django_ding.backends.circuit`):
   during an outage it fails at once instead of waiting for its timeouts;
+* reads at most :data:`MAX_RESPONSE_BYTES` of each answer (streamed, so a
+  huge or endless body never lands in memory) and decodes JSON without
+  unbounded recursion (:mod:`django_ding.bounded_json`): an oversized,
+  deeply nested or unreadable 2xx body is a ``DingInvalidResponseError``;
 * logs one DEBUG line per HTTP exchange and a WARNING per retry, with phone
   numbers masked and never the API key or a code.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
@@ -38,7 +41,7 @@ import requests
 from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 
-from django_ding import __version__, conf
+from django_ding import __version__, bounded_json, conf
 from django_ding.backends.base import BaseBackend
 from django_ding.backends.circuit import CircuitBreaker, admit
 from django_ding.backends.redaction import install_urllib3_log_filter, scrub
@@ -59,7 +62,7 @@ from django_ding.exceptions import (
 )
 from django_ding.privacy import mask_phone
 
-__all__ = ["USER_AGENT", "Endpoint", "HTTPBackend", "parse_retry_after"]
+__all__ = ["MAX_RESPONSE_BYTES", "USER_AGENT", "Endpoint", "HTTPBackend", "parse_retry_after"]
 
 #: Sent with every request.
 USER_AGENT: Final = f"django-ding/{__version__}"
@@ -67,7 +70,11 @@ USER_AGENT: Final = f"django-ding/{__version__}"
 _HEADERS: Final[dict[str, str]] = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 # Header values we accept for the API key: visible ASCII, no spaces.
 _HEADER_TOKEN = re.compile(r"[\x21-\x7e]+")
-_JSON = json.JSONDecoder()
+#: Most bytes read from one answer (after any Content-Encoding is undone): a
+#: provider answer is a few kB. A 2xx body over it is a
+#: ``DingInvalidResponseError``; an error body is cut to it.
+MAX_RESPONSE_BYTES: Final = 1024 * 1024
+_CHUNK_BYTES: Final = 64 * 1024
 
 
 class HTTPBackend(BaseBackend):
@@ -269,7 +276,9 @@ class HTTPBackend(BaseBackend):
                     headers=request_headers,
                     timeout=self.timeout,
                     allow_redirects=False,
+                    stream=True,
                 )
+                oversized = _read_capped(response)
             except (
                 requests.exceptions.InvalidURL,
                 requests.exceptions.InvalidSchema,
@@ -301,6 +310,10 @@ class HTTPBackend(BaseBackend):
             if self.logger.isEnabledFor(logging.DEBUG):
                 self._log_exchange(endpoint, path_params, status, started)
             if 200 <= status < 300:
+                if oversized:
+                    raise self._invalid_response(
+                        response, endpoint, f"the body is over {MAX_RESPONSE_BYTES} bytes"
+                    )
                 return response
             error = self._api_error(response, secrets)
             if attempt < self.max_retries and self.may_retry_status(endpoint, status):
@@ -326,21 +339,32 @@ class HTTPBackend(BaseBackend):
             raise error
 
     def json_object(self, response: requests.Response, endpoint: Endpoint) -> dict[str, Any]:
-        """The JSON object a 2xx response must hold, or ``DingInvalidResponseError``."""
+        """The JSON object a 2xx response must hold, or ``DingInvalidResponseError``
+        (not UTF-8, not JSON, nested deeper than
+        :data:`~django_ding.bounded_json.MAX_JSON_DEPTH`, not an object)."""
         try:
             # RFC 8259: JSON between systems is UTF-8.
-            data = _JSON.decode(response.content.decode("utf-8"))
-        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            data = bounded_json.loads(response.content.decode("utf-8"))
+        except bounded_json.JSONTooDeep:
+            raise self._invalid_response(
+                response, endpoint, "the body is not a JSON object (nested too deeply)"
+            ) from None
+        except ValueError:  # UnicodeDecodeError is a ValueError
             data = None
         if not isinstance(data, dict):
-            raise DingInvalidResponseError(
-                f"{self.provider_name} answered {endpoint.method} {endpoint.path} with HTTP "
-                f"{response.status_code} but the body is not a JSON object.",
-                status_code=response.status_code,
-                body=response.text,
-                raw_response=response,
-            )
+            raise self._invalid_response(response, endpoint, "the body is not a JSON object")
         return data
+
+    def _invalid_response(
+        self, response: requests.Response, endpoint: Endpoint, why: str
+    ) -> DingInvalidResponseError:
+        return DingInvalidResponseError(
+            f"{self.provider_name} answered {endpoint.method} {endpoint.path} with HTTP "
+            f"{response.status_code} but {why}.",
+            status_code=response.status_code,
+            body=response.text,
+            raw_response=response,
+        )
 
     def _backoff(self, attempt: int) -> float:
         return float(self.retry_backoff * (2**attempt))
@@ -436,3 +460,31 @@ class HTTPBackend(BaseBackend):
             self.max_retries,
             delay,
         )
+
+
+def _read_capped(response: requests.Response) -> bool:
+    """Read the body of a ``stream=True`` response, at most
+    :data:`MAX_RESPONSE_BYTES`, then release the connection. Returns whether
+    the body was longer (it is then cut, and the connection closed rather
+    than reused). ``response.content`` and ``.text`` work as usual after.
+
+    A response whose body is already read (from an injected session that
+    ignores ``stream=``, or a canned one) is only cut."""
+    content: bytes | bool | None = getattr(response, "_content", False)
+    if content is False and response.raw is not None:
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_content(_CHUNK_BYTES):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    break
+        finally:
+            # Unread bytes left: the connection cannot be reused, close() drops it.
+            response.close()
+        content = b"".join(chunks)
+    body = content if isinstance(content, bytes) else b""
+    response._content = body[:MAX_RESPONSE_BYTES]
+    response._content_consumed = True  # type: ignore[attr-defined]
+    return len(body) > MAX_RESPONSE_BYTES

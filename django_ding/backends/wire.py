@@ -5,8 +5,10 @@ reads those hints to convert from the wire (``from_wire``) and back
 (``to_wire``), for the Ding v1 and the Prelude v2 results alike:
 
 * ``str``, ``int``, ``bool``, ``float``: the value when it has that JSON type,
-  else ``None`` (``True`` is not an ``int``; an integer too large for a float
-  is ``None``);
+  else ``None`` (``True`` is not an ``int``; an ``int`` outside
+  :data:`WIRE_INT_RANGE`, which no counter of the providers reaches but which
+  no database column holds either, is ``None``; an integer too large for a
+  float is ``None``);
 * ``datetime``: an RFC 3339 string read by :func:`parse_wire_datetime`, else
   ``None``;
 * a ``StrEnum`` (with ``| str``): the member when known, the plain string
@@ -29,13 +31,17 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Final, Self
 
 from django.utils.dateparse import parse_datetime
 
 from django_ding.backends.enums import parse_enum
 
-__all__ = ["WireResult", "format_wire_datetime", "parse_wire_datetime"]
+__all__ = ["WIRE_INT_RANGE", "WireResult", "format_wire_datetime", "parse_wire_datetime"]
+
+#: The ``int`` values read from the wire: a signed 32-bit integer, what every
+#: database's ``IntegerField`` holds (``remaining_retry`` is stored as is).
+WIRE_INT_RANGE: Final = range(-(2**31), 2**31)
 
 _Converter = Callable[[object], Any]
 # (attribute name, converter, default-when-None); "raw" fields get the object.
@@ -173,6 +179,12 @@ def _converter(hint: Any) -> _Converter:
 def _typed(kind: type) -> _Converter:
     if kind is bool:
         return lambda value: value if isinstance(value, bool) else None
+    if kind is int:
+        return lambda value: (
+            value
+            if isinstance(value, int) and not isinstance(value, bool) and value in WIRE_INT_RANGE
+            else None
+        )
     return lambda value: value if isinstance(value, kind) and not isinstance(value, bool) else None
 
 

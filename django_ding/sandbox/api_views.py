@@ -18,15 +18,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 from django_ding.backends.enums import ErrorCode
 from django_ding.sandbox import provider
-from django_ding.sandbox.access import wire_api_key
+from django_ding.sandbox.access import sandbox_enabled, wire_api_key
 from django_ding.sandbox.errors import api_error
 from django_ding.sandbox.request_json import BadBody, json_object
-from django_ding.sandbox.wire_views import Handler, Operation, wire_endpoint
+from django_ding.sandbox.wire_views import Handler, Operation, error_response, wire_endpoint
 
 __all__ = [
     "authentication_status",
@@ -34,6 +36,7 @@ __all__ = [
     "create_authentication",
     "feedback",
     "lookup",
+    "not_found",
     "retry",
 ]
 
@@ -134,3 +137,12 @@ def _refuse_unknown(body: dict[str, Any], known: set[str]) -> None:
     unknown = sorted(set(body) - known)
     if unknown:
         raise api_error(ErrorCode.BAD_REQUEST, "Unknown field(s): " + ", ".join(unknown)[:200])
+
+
+@csrf_exempt
+@never_cache
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under ``v1/``: a 404 with Ding's error body, not an HTML page."""
+    if not sandbox_enabled():
+        raise Http404
+    return error_response(api_error(ErrorCode.BAD_REQUEST, "No such endpoint.", status_code=404))

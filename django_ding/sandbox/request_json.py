@@ -4,16 +4,19 @@ Anything but a JSON object of reasonable size and depth is a
 :class:`BadBody` (each face turns it into its own 400 error), never an
 exception that would make a 500: malformed or non-UTF-8 JSON, a body over
 Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (or ``max_bytes``), nesting deeper
-than :data:`MAX_DEPTH`, a JSON value that is not an object.
+than :data:`MAX_DEPTH`, a JSON value that is not an object. The nesting is
+measured before decoding (:mod:`django_ding.bounded_json`), so a ``[[[[...``
+body never makes the decoder recurse, whatever the recursion limit.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
+
+from django_ding import bounded_json
 
 __all__ = ["MAX_DEPTH", "BadBody", "json_object"]
 
@@ -34,27 +37,12 @@ def json_object(request: HttpRequest, *, max_bytes: int | None = None) -> dict[s
     if max_bytes is not None and len(raw) > max_bytes:
         raise BadBody("The request body is too large.")
     try:
-        data = json.loads(raw) if raw.strip() else None
-    except RecursionError:
+        text = raw.decode("utf-8")
+        data = bounded_json.loads(text, max_depth=MAX_DEPTH) if text.strip() else None
+    except bounded_json.JSONTooDeep:
         raise BadBody("The request body is nested too deeply.") from None
-    except (UnicodeDecodeError, ValueError):
+    except ValueError:  # UnicodeDecodeError is a ValueError
         raise BadBody("The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise BadBody("The request body must be a JSON object.")
-    if _depth(data) > MAX_DEPTH:
-        raise BadBody("The request body is nested too deeply.")
     return data
-
-
-def _depth(value: Any) -> int:
-    """How deeply ``value`` nests arrays and objects (iterative: no recursion)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        children = item.values() if isinstance(item, dict) else item
-        deepest = max(deepest, level)
-        for child in children:
-            if isinstance(child, dict | list):
-                stack.append((child, level + 1))
-    return deepest

@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("v1/check", api_views.check, name="api_check"),
     path("v1/retry", api_views.retry, name="api_retry"),
     path("v1/lookup/<str:phone_number>", api_views.lookup, name="api_lookup"),
+    re_path(r"^v1/(?P<rest>.*)$", api_views.not_found, name="api_not_found"),
     path("v2/verification", api_v2_views.create, name="api_v2_verification"),
     path("v2/verification/check", api_v2_views.check, name="api_v2_check"),
     path(

@@ -18,6 +18,7 @@ ALLOWED = {
     "django_ding.sandbox.api_views.feedback",
     "django_ding.sandbox.api_views.authentication_status",
     "django_ding.sandbox.api_views.lookup",
+    "django_ding.sandbox.api_views.not_found",  # v1's error body for other v1 paths
     # The Prelude v2 face (Bearer token), and its v2 404 for other v2 paths.
     "django_ding.sandbox.api_v2_views.create",
     "django_ding.sandbox.api_v2_views.check",
