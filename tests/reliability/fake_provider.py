@@ -33,6 +33,7 @@ type.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import json
@@ -50,8 +51,8 @@ __all__ = [
     "API_KEY",
     "CUSTOMER_UUID",
     "READ_TIMEOUT",
-    "Fault",
     "FakeProvider",
+    "Fault",
     "closed_port_url",
     "serve",
 ]
@@ -481,10 +482,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(READ_TIMEOUT * 0.4)
         if fault is Fault.DROPPED:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         if fault is None or fault in {Fault.READ_TIMEOUT, Fault.SLOW} or status != 200:
             self._reply(status, json.dumps(payload).encode())

@@ -59,3 +59,8 @@ def hidden_inputs(html: str, form_id: str = "ding-check-form") -> dict[str, str]
             if name:
                 inputs[unescape(name.group(1))] = unescape(value.group(1) if value else "")
     return inputs
+
+
+def redirected_to(response: Any) -> str | None:
+    """Where a redirect goes, or ``None`` for any other answer."""
+    return response["Location"] if response.status_code in (301, 302, 303) else None

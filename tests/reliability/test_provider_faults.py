@@ -35,7 +35,17 @@ from django_ding.user_messages import (
 )
 from tests.reliability.conftest import http_settings
 from tests.reliability.fake_provider import RETRY_AFTER, FakeProvider, Fault, closed_port_url
-from tests.reliability.flows import CHECK_URL, PHONE, alerts, check, retry, says, send, text
+from tests.reliability.flows import (
+    CHECK_URL,
+    PHONE,
+    alerts,
+    check,
+    redirected_to,
+    retry,
+    says,
+    send,
+    text,
+)
 
 REFUSED = "refused"  # not a scripted fault: BASE_URL points at a closed port
 FAULTS: list[Any] = [*Fault, REFUSED]
@@ -109,7 +119,7 @@ def test_send_fault(settings: Any, fake: FakeProvider, wire: str, fault: Any) ->
     assert fake.count(key) == posts
 
     if fault is Fault.SLOW:
-        assert response.status_code == 302 and response["Location"] == CHECK_URL
+        assert redirected_to(response) == CHECK_URL
         assert row.status == Authentication.Status.PENDING
         assert check(client, fake.last_code(PHONE))["Location"] == "/done/"
         return
@@ -131,7 +141,7 @@ def test_send_fault(settings: Any, fake: FakeProvider, wire: str, fault: Any) ->
     if fault in NEVER_REACHED:
         # Nothing was sent: no cooldown, no use of the per-phone window.
         assert row.__class__.objects.get(pk=row.pk).counts_as_send is False
-        assert again.status_code == 302 and again["Location"] == CHECK_URL
+        assert redirected_to(again) == CHECK_URL
         assert fake.count(key) == posts + 1
         assert check(client, fake.last_code(PHONE))["Location"] == "/done/"
     else:
@@ -172,7 +182,7 @@ def test_check_right_code_fault(settings: Any, fake: FakeProvider, wire: str, fa
     first = check(client, code)
     assert_not_500(first)
     if fault is Fault.SLOW:
-        assert first.status_code == 302 and first["Location"] == "/done/"
+        assert redirected_to(first) == "/done/"
         return
     assert first.status_code == 200
     assert not (first.status_code == 302 and first.get("Location") == "/done/")
@@ -185,7 +195,7 @@ def test_check_right_code_fault(settings: Any, fake: FakeProvider, wire: str, fa
 
     heal(settings, fake, wire)
     second = check(client, code)  # the same right code, typed again
-    assert second.status_code == 302 and second["Location"] == "/done/", alerts(second)
+    assert redirected_to(second) == "/done/", alerts(second)
     row.refresh_from_db()
     assert row.status == Authentication.Status.VERIFIED
     assert row.failed_checks == 0
@@ -220,7 +230,7 @@ def test_check_wrong_code_fault(settings: Any, fake: FakeProvider, wire: str, fa
 
     heal(settings, fake, wire)
     second = check(client, fake.last_code(PHONE))
-    assert second.status_code == 302 and second["Location"] == "/done/", alerts(second)
+    assert redirected_to(second) == "/done/", alerts(second)
     row.refresh_from_db()
     assert row.status == Authentication.Status.VERIFIED
     assert row.checks_in_progress == 0
@@ -257,7 +267,7 @@ def test_retry_fault(settings: Any, fake: FakeProvider, wire: str, fault: Any) -
     inject(settings, fake, wire, key, fault, SEND_COOLDOWN=0)
     response = retry(client)
     assert_not_500(response)
-    assert response.status_code == 302 and response["Location"] == CHECK_URL
+    assert redirected_to(response) == CHECK_URL
     page = client.get(CHECK_URL)
     assert page.status_code == 200
     posts = 0 if fault == REFUSED else 1
@@ -278,6 +288,6 @@ def test_retry_fault(settings: Any, fake: FakeProvider, wire: str, fault: Any) -
     heal(settings, fake, wire, SEND_COOLDOWN=0)
     # The code the user already has still verifies (the fake resends the same one).
     done = check(client, code)
-    assert done.status_code == 302 and done["Location"] == "/done/", alerts(done)
+    assert redirected_to(done) == "/done/", alerts(done)
     row.refresh_from_db()
     assert row.status == Authentication.Status.VERIFIED
