@@ -15,6 +15,27 @@ RETRY_URL = "/verify/retry/"
 PHONE = "+33612345678"
 OTHER_PHONE = "+33698765432"
 
+#: ``next`` values that must never be followed.
+HOSTILE_NEXT = [
+    "https://evil.example/",
+    "http://evil.example",
+    "//evil.example",
+    "///evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "http://testserver@evil.example/",
+    "/ok\r\nLocation: https://evil.example",
+    "/\t/evil.example",
+    "/ok\x00",
+    "https:evil.example",
+    "\u2028//evil.example",
+    "x" * 5000,
+]
+
 
 def send(client: Client, phone: str = PHONE, **data: str) -> Any:
     return client.post(SEND_URL, {"phone_number": phone, **data})

@@ -25,8 +25,7 @@ from django_ding.backends.test import BACKENDS, provider
 from django_ding.exceptions import DingError, VerificationRefused
 from django_ding.forms import CodeForm, PhoneNumberForm
 from django_ding.models import Authentication
-from tests.reliability.flows import CHECK_URL, PHONE, RETRY_URL, SEND_URL, send
-from tests.reliability.test_user_behaviour import HOSTILE_NEXT
+from tests.reliability.flows import CHECK_URL, HOSTILE_NEXT, PHONE, RETRY_URL, SEND_URL, send
 
 FUZZ = settings(
     derandomize=True,
