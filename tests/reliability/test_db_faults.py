@@ -19,6 +19,9 @@ For every index the flow either completes or ends clean:
   clean run;
 * wrong codes counted as the provider counted them.
 
+And with a database that stays down from a statement on, the services raise
+``DingStorageError`` once the provider was called, never a raw ``DatabaseError``.
+
 Runs with real transactions (``transaction=True``) as in production, where
 the views are not atomic; on SQLite and on PostgreSQL.
 """
@@ -26,16 +29,19 @@ the views are not atomic; on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.test import Client
 from django.utils import timezone
 
 from django_ding import limits, services
 from django_ding.backends.test import BACKENDS, provider
+from django_ding.exceptions import DingStorageError
 from django_ding.models import Authentication, CheckRecord, LimitLock, RetryRecord
 from tests.reliability.db_faults import counting, failing_at
 from tests.reliability.flows import CHECK_URL, PHONE, check, redirected_to, retry, send
@@ -226,5 +232,63 @@ def test_a_fault_at_every_statement_ends_clean(flow: str, flavour: str, settings
             failing += 1
         if failing >= MAX_FAILING_INDICES:  # broken code can be slow (stuck reservations)
             failures.append(f"stopped after {failing} failing statements of {total}")
+            break
+    assert failures == [], "\n".join(failures)
+
+
+# -- The services under a database that stays down ----------------------------------
+
+
+def _service_step(flow: str) -> tuple[Callable[[], object], Callable[[], object]]:
+    """Set up ``flow``; return its service call (send_code, check_code, retry)
+    and the next request for the same authentication (the recovery)."""
+    if flow == "send":
+        return (lambda: services.send_code(PHONE)), services.fail_stale_sends
+    authentication = services.send_code(PHONE)
+    code = provider.last_code(PHONE)
+
+    def next_check() -> object:
+        return services.check_code(Authentication.objects.get(pk=authentication.pk), code)
+
+    if flow == "retry":
+        return (lambda: services.retry(authentication)), next_check
+    typed = code if flow == "check_right" else WRONG
+    return (lambda: services.check_code(authentication, typed)), next_check
+
+
+@pytest.mark.parametrize("flow", list(FLOWS))
+def test_a_database_that_stays_down_is_a_storage_error(
+    flow: str, flavour: str, settings: Any
+) -> None:
+    """From any statement on, every statement fails: once the provider was
+    called, the service raises ``DingStorageError`` (a ``DingError``), never a
+    raw ``DatabaseError`` (before it, either is fine: nothing is at stake);
+    once the database is back, nothing is left in ``sending`` or reserved."""
+    settings.DING = settings_for(flavour, SEND_COOLDOWN=0)
+    clean_slate()
+    step, _ = _service_step(flow)
+    with counting(MATCH) as statements:
+        step()
+    failures = []
+    for index in range(len(statements)):
+        clean_slate()
+        step, recover = _service_step(flow)
+        calls = len(provider.calls)
+        try:
+            with failing_at(index, MATCH, times=10_000):
+                step()
+        except DingStorageError:
+            pass
+        except DatabaseError as error:
+            if len(provider.calls) > calls:  # the provider's answer is at stake
+                failures.append(
+                    f"statement {index}: {type(error).__name__} after the provider call"
+                )
+        except Exception as error:
+            failures.append(f"statement {index}: {type(error).__name__}: {error}")
+        recover()  # the database is back: the next request for it
+        settle()
+        failures += [f"statement {index}: {problem}" for problem in state_problems()]
+        if len(failures) >= MAX_FAILING_INDICES:
             break
     assert failures == [], "\n".join(failures)
