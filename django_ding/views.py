@@ -18,14 +18,17 @@ Security rules kept here:
 
 from __future__ import annotations
 
+import functools
+import logging
 import unicodedata
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import resolve_url
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -36,7 +39,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
 from django_ding import conf, services
-from django_ding.exceptions import DingError, VerificationRefused
+from django_ding.exceptions import DingError, DingStorageError, VerificationRefused
 from django_ding.forms import PHONE_INPUT_MAX_LENGTH, CodeForm, PhoneNumberForm
 from django_ding.models import Authentication
 from django_ding.reasons import Reason
@@ -55,6 +58,7 @@ from django_ding.session import (
 from django_ding.user_messages import (
     CHECK_UNAVAILABLE,
     SESSION_LOST,
+    STORAGE_UNAVAILABLE,
     check_failure_message,
     over_message,
     provider_error_message,
@@ -94,11 +98,28 @@ def _url_with_next(url: str, next_url: str) -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
+logger = logging.getLogger("django_ding.views")
+
+
 class _DingFlowMixin:
-    """What the three views share: the ``next`` parameter and the session."""
+    """What the three views share: the ``next`` parameter, the session, and
+    the page shown when the database fails where no form can say it."""
 
     request: HttpRequest
     redirect_field_name = "next"
+    unavailable_template_name = "django_ding/unavailable.html"
+
+    def storage_unavailable(self) -> HttpResponse:
+        """The page for a database fault: the message and a way to try again
+        (this page again, or the check page from the POST-only resend)."""
+        try_again = self.request.get_full_path() if hasattr(self, "get") else reverse("ding:check")
+        response = TemplateResponse(
+            self.request,
+            self.unavailable_template_name,
+            {"message": str(STORAGE_UNAVAILABLE), "try_again_url": try_again},
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
@@ -106,7 +127,26 @@ class _DingFlowMixin:
         provider outside any transaction and commit their rows themselves, so
         no lock is held during the HTTP call and a failure is still recorded."""
         view = super().as_view(**initkwargs)  # type: ignore[misc]
-        return transaction.non_atomic_requests(view)
+
+        @functools.wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            try:
+                return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+            except (DingStorageError, DatabaseError) as err:
+                # The services turn their own database faults into messages on
+                # the form; this catches the rest (reading the session's
+                # verification, the countdown...): a page that says so, not a 500.
+                logger.error(
+                    "django-ding: %s %s failed on a database error (%s)",
+                    request.method,
+                    request.path,
+                    type(err).__name__,
+                )
+                page = cls(**initkwargs)
+                page.setup(request, *args, **kwargs)  # type: ignore[attr-defined]
+                return page.storage_unavailable()
+
+        return transaction.non_atomic_requests(guarded)
 
     def get_next_url(self) -> str:
         """The validated ``next`` from the POST body or the query string."""

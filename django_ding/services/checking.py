@@ -390,6 +390,9 @@ def _release(authentication: Authentication) -> None:
     )
 
 
+#: ``error_code`` of a check the provider answered with a status we do not know.
+UNKNOWN_STATUS = "unknown_status"
+
 #: What a check outcome that is neither right nor wrong does: the reason
 #: returned, and the status a checkable row moves to (``None``: it stays).
 _NEITHER: dict[CheckOutcome, tuple[Reason, str | None]] = {
@@ -487,6 +490,30 @@ def _finish(
 
         persist(write_invalid, what="a wrong code")
         return _result(authentication, Reason.INVALID_CODE, request=request)
+
+    if outcome not in _NEITHER:
+        # An answer that says neither right nor wrong in words we know (a new
+        # or missing status): the provider may have validated the code. Held
+        # in doubt like a lost answer, and settled from its status before the
+        # next check, never taken as a success.
+        def write_unknown() -> None:
+            with transaction.atomic():
+                records.update(
+                    provider_status=provider_status,
+                    reason=Reason.PROVIDER_ERROR,
+                    error_code=UNKNOWN_STATUS,
+                    counts_as_failure=True,
+                    in_doubt=True,
+                )
+
+        persist(write_unknown, what="a check answer")
+        logger.warning(
+            "django-ding: check of authentication %s: unknown provider status %s (outcome in "
+            "doubt)",
+            authentication.pk,
+            provider_status or "none",
+        )
+        return _result(authentication, Reason.PROVIDER_ERROR, request=request)
 
     # Neither right nor wrong: the attempt does not count. Settled first (a
     # provider error until decided below), so that waiting for parallel

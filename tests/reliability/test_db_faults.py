@@ -79,9 +79,13 @@ def clean_slate() -> None:
 
 
 def settle() -> None:
-    """Let time pass past the stale-send age, then run the periodic cleanup."""
+    """Let time pass past the stale age (of sends and of checks still waiting
+    for their answer), then run the periodic cleanup."""
     old = timezone.now() - limits.stale_sending_age() - dt.timedelta(seconds=1)
     Authentication.objects.filter(status=Authentication.Status.SENDING).update(created_at=old)
+    CheckRecord.objects.filter(provider_called=True, reason="", verified=False).update(
+        created_at=old
+    )
     services.fail_stale_sends()
 
 
@@ -286,8 +290,11 @@ def test_a_database_that_stays_down_is_a_storage_error(
                 )
         except Exception as error:
             failures.append(f"statement {index}: {type(error).__name__}: {error}")
-        recover()  # the database is back: the next request for it
+        # The database is back. A check whose answer could not be written
+        # stays reserved until its call is certainly over (the stale age):
+        # let that time pass, then the next request for it settles it.
         settle()
+        recover()
         failures += [f"statement {index}: {problem}" for problem in state_problems()]
         if len(failures) >= MAX_FAILING_INDICES:
             break

@@ -286,9 +286,6 @@ def test_provider_already_validated_is_never_a_success(
     ("status", "reason"),
     [
         (CheckStatus.WITHOUT_ATTEMPT, Reason.NOT_SENT),
-        (CheckStatus.UNKNOWN, Reason.PROVIDER_ERROR),
-        ("something_new", Reason.PROVIDER_ERROR),
-        (None, Reason.PROVIDER_ERROR),
     ],
 )
 def test_answers_that_neither_verify_nor_count(
@@ -300,6 +297,28 @@ def test_answers_that_neither_verify_nor_count(
     assert result.attempts_left == 5
     assert authentication.status == Authentication.Status.PENDING
     assert not CheckRecord.objects.get().counts_as_failure
+
+
+@pytest.mark.parametrize("status", [CheckStatus.UNKNOWN, "something_new", None])
+def test_an_unknown_check_status_is_in_doubt_until_the_status_says(
+    script: Script, authentication: Authentication, status: Any
+) -> None:
+    # Neither right nor wrong in words we know: the provider may have
+    # validated it, so it is held like a lost answer, never a success.
+    script.queue("check", answer(status))
+    result = services.check_code(authentication, RIGHT)
+    assert result.reason == Reason.PROVIDER_ERROR
+    assert result.attempts_left == 4  # held until settled
+    assert authentication.status == Authentication.Status.PENDING
+    record = CheckRecord.objects.get()
+    assert record.in_doubt
+    assert record.error_code == "unknown_status"
+    # The provider's status shows it never counted that check: released, and
+    # the code typed again is checked.
+    again = services.check_code(authentication, RIGHT)
+    assert again.verified
+    assert authentication.failed_checks == 0
+    assert authentication.checks_in_progress == 0
 
 
 @pytest.mark.parametrize(

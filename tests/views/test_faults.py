@@ -308,3 +308,40 @@ def test_malformed_codes_are_explained_and_never_counted(
     assert CheckRecord.objects.count() == 0
     assert ding_backend.count("check") == 0
     assert verify(client)["Location"] == "/done/"
+
+
+# -- A database fault outside the services ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "try_again"),
+    [
+        ("get", "/verify/check/", "/verify/check/"),
+        ("post", "/verify/check/", "/verify/check/"),
+        ("post", "/verify/retry/", "/verify/check/"),
+    ],
+)
+def test_a_database_fault_reading_the_verification_is_a_page_not_a_500(
+    client: Client, ding_backend: TestProvider, method: str, path: str, try_again: str
+) -> None:
+    # The views read the session's verification themselves: a fault there is
+    # not the services' to describe, and still never a 500.
+    from django_ding.user_messages import STORAGE_UNAVAILABLE
+
+    start(client)
+    fault = _fail_statement(
+        lambda sql: (
+            sql.lstrip().upper().startswith("SELECT") and "django_ding_authentication" in sql
+        )
+    )
+    fault.armed = True  # type: ignore[attr-defined]
+    data = {"code": GOOD_CODE} if path.endswith("check/") and method == "post" else {}
+    with connection.execute_wrapper(fault):
+        response = getattr(client, method)(path, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert str(STORAGE_UNAVAILABLE) in html
+    assert f'href="{try_again}"' in html
+    assert response["Cache-Control"] == "no-store"
+    assert ding_backend.count("check") == 0
+    assert ding_backend.count("retry") == 0
