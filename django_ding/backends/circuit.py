@@ -12,7 +12,7 @@ opens it for another cool-off.
 The state lives in the Django cache ``DING["BREAKER_CACHE"]``, keyed by the
 provider's host, so every process and thread that shares the cache shares the
 breaker (Redis, Memcached or the database cache; a ``LocMemCache`` is one
-breaker per process, system check ``django_ding.W040``):
+breaker per process, system check ``django_ding.W005``):
 
 * ``...:failures``: the consecutive failed attempts (``cache.incr``);
 * ``...:open``: the time (``time.time()``) until which it is open, written with
