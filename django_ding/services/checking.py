@@ -452,13 +452,7 @@ def _finish(
         def write_valid() -> Reason | None:
             with transaction.atomic():
                 _release(authentication)
-                verified = change_status(
-                    authentication,
-                    Authentication.CHECKABLE,
-                    Authentication.Status.VERIFIED,
-                    now=now,
-                    verified_at=now,
-                )
+                verified = settling.verify(authentication, now)
                 # Not verified here: another check verified it first (or it
                 # expired meanwhile).
                 lost = None if verified else _lost_race_reason(authentication)

@@ -56,6 +56,19 @@ __all__ = [
 ]
 
 
+def verify(authentication: Authentication, now: dt.datetime) -> bool:
+    """Move a checkable ``authentication`` to ``verified`` with a conditional
+    UPDATE: of parallel checks (or settlements) only one verifies it. Returns
+    whether this call did."""
+    return change_status(
+        authentication,
+        Authentication.CHECKABLE,
+        Authentication.Status.VERIFIED,
+        now=now,
+        verified_at=now,
+    )
+
+
 def unsettled_checks(authentication: Authentication) -> QuerySet[CheckRecord]:
     """Checks of ``authentication`` sent to the provider whose outcome is not
     recorded: in flight (no reason yet) or in doubt. Each holds one unit of
@@ -142,13 +155,7 @@ def settle(
         )
     verified = False
     if right is not None:
-        verified = change_status(
-            authentication,
-            Authentication.CHECKABLE,
-            Authentication.Status.VERIFIED,
-            now=now,
-            verified_at=now,
-        )
+        verified = verify(authentication, now)
         CheckRecord.objects.filter(pk=right.pk).update(
             in_doubt=False,
             verified=verified,

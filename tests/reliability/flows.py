@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from html import unescape
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.test import Client
 from django.utils.html import escape
@@ -85,3 +87,29 @@ def hidden_inputs(html: str, form_id: str = "ding-check-form") -> dict[str, str]
 def redirected_to(response: Any) -> str | None:
     """Where a redirect goes, or ``None`` for any other answer."""
     return response["Location"] if response.status_code in (301, 302, 303) else None
+
+
+def settings_for(flavour: str, **extra: Any) -> dict[str, Any]:
+    """``DING`` for the test backend of ``flavour`` (``"ding"``, ``"prelude"``)."""
+    from django_ding.backends.test import BACKENDS
+
+    return {
+        "BACKEND": BACKENDS[flavour],
+        "API_KEY": "test-api-key-not-real",
+        "CUSTOMER_UUID": "c9f826e0-deca-41ec-871f-ecd6e8efeb46",
+        "SEND_ONBOARDED_FEEDBACK": False,
+        "SUCCESS_URL": "/done/",
+        **extra,
+    }
+
+
+def assert_same_site(location: str | None) -> None:
+    """A redirect stays on this site: no scheme trick, no other host, no
+    control characters."""
+    if location is None:
+        return
+    assert not any(unicodedata.category(ch)[0] == "C" for ch in location), location
+    parts = urlsplit(location)
+    assert parts.scheme in ("", "http", "https"), location
+    assert parts.netloc in ("", "testserver"), location
+    assert not location.startswith(("//", "\\", "/\\")), location

@@ -40,11 +40,19 @@ from django.test import Client
 from django.utils import timezone
 
 from django_ding import limits, services
-from django_ding.backends.test import BACKENDS, provider
+from django_ding.backends.test import provider
 from django_ding.exceptions import DingStorageError
 from django_ding.models import Authentication, CheckRecord, LimitLock, RetryRecord
 from tests.reliability.db_faults import counting, failing_at
-from tests.reliability.flows import CHECK_URL, PHONE, check, redirected_to, retry, send
+from tests.reliability.flows import (
+    CHECK_URL,
+    PHONE,
+    check,
+    redirected_to,
+    retry,
+    send,
+    settings_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,17 +60,6 @@ MATCH = "django_ding_"
 WRONG = "000000"
 #: Report at most this many failing statement indices per flow.
 MAX_FAILING_INDICES = 4
-
-
-def settings_for(flavour: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "BACKEND": BACKENDS[flavour],
-        "API_KEY": "test-api-key-not-real",
-        "CUSTOMER_UUID": "c9f826e0-deca-41ec-871f-ecd6e8efeb46",
-        "SEND_ONBOARDED_FEEDBACK": False,
-        "SUCCESS_URL": "/done/",
-        **extra,
-    }
 
 
 @pytest.fixture(params=["ding", "prelude"])

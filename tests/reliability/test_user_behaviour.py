@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,7 +32,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from django_ding.backends.test import BACKENDS, TestProvider, provider
+from django_ding.backends.test import TestProvider, provider
 from django_ding.models import Authentication
 from django_ding.reasons import Reason
 from django_ding.session import SESSION_AUTHENTICATION_KEY
@@ -45,24 +44,15 @@ from tests.reliability.flows import (
     PHONE,
     SEND_URL,
     alerts,
+    assert_same_site,
     check,
     hidden_inputs,
     redirected_to,
     retry,
     says,
     send,
+    settings_for,
 )
-
-
-def settings_for(flavour: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "BACKEND": BACKENDS[flavour],
-        "API_KEY": "test-api-key-not-real",
-        "CUSTOMER_UUID": "c9f826e0-deca-41ec-871f-ecd6e8efeb46",
-        "SEND_ONBOARDED_FEEDBACK": False,
-        "SUCCESS_URL": "/done/",
-        **extra,
-    }
 
 
 @pytest.fixture(autouse=True)
@@ -290,16 +280,6 @@ def test_a_post_without_csrf_token_is_refused_and_sends_nothing(
 
 
 # -- Hostile next -------------------------------------------------------------------
-
-
-def assert_same_site(location: str | None) -> None:
-    if location is None:
-        return
-    assert not any(unicodedata.category(ch)[0] == "C" for ch in location), location
-    parts = urlsplit(location)
-    assert parts.scheme in ("", "http", "https"), location
-    assert parts.netloc in ("", "testserver"), location
-    assert not location.startswith(("//", "\\", "/\\")), location
 
 
 @pytest.mark.parametrize("next_url", HOSTILE_NEXT)
