@@ -11,7 +11,7 @@ becomes an admin message, never an error page.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
@@ -25,6 +25,7 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from django_ding import provider_ids
+from django_ding.admin_paginator import BoundedChangeList, BoundedPaginator
 from django_ding.exceptions import (
     DingAPIError,
     DingConfigurationError,
@@ -75,6 +76,15 @@ class PhoneNumberAdminMixin:
     action_row_limit = 100
     #: Shown when a search term is neither a phone number nor a provider id.
     search_help = _("Search by phone number (any format).")
+    #: Counts bounded and estimated, pages bounded: see
+    #: :mod:`django_ding.admin_paginator`.
+    paginator: ClassVar[type] = BoundedPaginator
+    show_full_result_count = False
+    #: Facet counts are a full count per filter choice on every page.
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[BoundedChangeList]:
+        return BoundedChangeList
 
     @admin.display(description=_("phone number"))
     def masked_phone(self, obj: Authentication | Feedback) -> str:
@@ -227,7 +237,6 @@ class AuthenticationAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ign
 
     list_display = ("masked_phone", "status", "user", "created_at", "verified_at")
     list_filter = ("status", "created_at")
-    date_hierarchy = "created_at"
     search_fields = ("=phone_number", "=provider_id")
     search_help_text = _("Phone number (any format) or provider id (UUID or vrf_...).")
     search_help = _(
@@ -235,7 +244,6 @@ class AuthenticationAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ign
         "(a Ding UUID or a Prelude vrf_... id)."
     )
     list_select_related = ("user",)
-    show_full_result_count = False
     inlines = (CheckRecordInline, RetryRecordInline, StatusEventInline)
     actions = ("refresh_status", "send_onboarded_feedback")
     fieldsets = (
@@ -477,11 +485,9 @@ class FeedbackAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ignore[ty
 
     list_display = ("masked_phone", "status", "delivery", "user", "created_at", "sent_at")
     list_filter = ("status", "delivery", "created_at")
-    date_hierarchy = "created_at"
     search_fields = ("=phone_number",)
     search_help_text = _("Phone number (any format).")
     list_select_related = ("user",)
-    show_full_result_count = False
     actions = None
     fieldsets = (
         (None, {"fields": (MASKED_PHONE, "status", "user")}),
