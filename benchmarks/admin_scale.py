@@ -56,12 +56,31 @@ FROM generate_series(%(start)s, %(stop)s) AS n
 """
 
 
+class Router:
+    """Sends every query to :attr:`alias`: the same admin, the same process,
+    against the small or the large database in turn."""
+
+    alias = "default"
+
+    def db_for_read(self, model: Any, **hints: Any) -> str:
+        return self.alias
+
+    def db_for_write(self, model: Any, **hints: Any) -> str:
+        return self.alias
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+        return True
+
+
+ROUTER = Router()
+
+
 def fill(start: int, stop: int) -> None:
     """Authentications ``start``..``stop`` (their numbers, ids and ages
     follow ``n``), then ANALYZE, as autovacuum would after a bulk load."""
-    from django.db import connection
+    from django.db import connections
 
-    with connection.cursor() as cursor:
+    with connections[ROUTER.alias].cursor() as cursor:
         cursor.execute(INSERT, {"start": start, "stop": stop, "spacing": SPACING_SECONDS})
         cursor.execute("ANALYZE django_ding_authentication")
 
@@ -85,11 +104,10 @@ def pages(target_n: int) -> dict[str, tuple[str, dict[str, str]]]:
 
     target = Authentication.objects.get(provider_id=_provider_id(target_n))
     changelist = reverse("admin:django_ding_authentication_changelist")
-    # The last page the list links to (Django's paginator and ours alike).
-    client_last = _last_page()
     return {
         "first page": (changelist, {}),
-        "last page": (changelist, {"p": str(client_last)}),
+        # The last page the list links to (Django's paginator and ours alike).
+        "last page": (changelist, {"p": str(_last_page())}),
         "status filter": (changelist, {"status__exact": "verified"}),
         "phone search": (changelist, {"q": str(target.phone_number)}),
         "provider id search": (changelist, {"q": str(target.provider_id)}),
@@ -101,14 +119,17 @@ def pages(target_n: int) -> dict[str, tuple[str, dict[str, str]]]:
 
 
 def _provider_id(n: int) -> str:
-    from django.db import connection
+    from django.db import connections
 
-    with connection.cursor() as cursor:
+    with connections[ROUTER.alias].cursor() as cursor:
         cursor.execute("SELECT md5(%s::text)::uuid::text", [n])
         return str(cursor.fetchone()[0])
 
 
-CLIENT: Any = None
+def _pk(n: int) -> int:
+    from django_ding.models import Authentication
+
+    return int(Authentication.objects.get(provider_id=_provider_id(n)).pk)
 
 
 def _last_page() -> int:
@@ -121,23 +142,45 @@ def _last_page() -> int:
     return int(model_admin.get_paginator(None, rows, model_admin.list_per_page).num_pages)
 
 
-def measure(url: str, params: dict[str, str], repeats: int) -> tuple[float, int]:
-    """Median milliseconds of ``repeats`` GETs (after one warm-up) and the
-    query count of one."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+class Side:
+    """One database, its logged-in client and its pages."""
 
-    response = CLIENT.get(url, params)
-    assert response.status_code == 200, (url, params, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        CLIENT.get(url, params)
-    query_count = len(queries)  # now: the next request clears the log
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        CLIENT.get(url, params)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), query_count
+    def __init__(self, alias: str, rows: int) -> None:
+        from django.contrib.auth.models import User
+        from django.core.management import call_command
+        from django.test import Client
+
+        self.alias, self.rows = alias, rows
+        ROUTER.alias = alias
+        call_command("migrate", database=alias, verbosity=0)
+        self.client = Client()
+        self.client.force_login(User.objects.create_superuser("bench", password="not-used"))
+        started = time.perf_counter()
+        fill(1, rows)
+        self.load_s = time.perf_counter() - started
+        target = rows // 2
+        add_records(_pk(target))
+        self.pages = pages(target)
+        self.times: dict[str, list[float]] = {name: [] for name in self.pages}
+        self.queries: dict[str, int] = {}
+        for name in self.pages:  # warm up, and count the queries of one
+            self.queries[name] = self.get(name, count=True)
+
+    def get(self, name: str, count: bool = False) -> int:
+        from django.db import connections
+        from django.test.utils import CaptureQueriesContext
+
+        ROUTER.alias = self.alias
+        url, params = self.pages[name]
+        if count:
+            with CaptureQueriesContext(connections[self.alias]) as queries:
+                response = self.client.get(url, params)
+            assert response.status_code == 200, (url, params, response.status_code)
+            return len(queries)
+        started = time.perf_counter()
+        self.client.get(url, params)
+        self.times[name].append((time.perf_counter() - started) * 1000)
+        return 0
 
 
 def main(argv: list[str]) -> int:
@@ -149,62 +192,56 @@ def main(argv: list[str]) -> int:
         parser.error(f"--rows must be above {BASELINE_ROWS}, --repeats at least 1")
 
     with postgres_cluster() as url:
-        os.environ["DING_TEST_DATABASE_URL"] = url.rsplit("/", 1)[0] + "/postgres"
-        os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+        base = url.rsplit("/", 1)[0]
+        import psycopg
+
+        with psycopg.connect(base + "/postgres", autocommit=True) as admin_connection:
+            admin_connection.execute("CREATE DATABASE small")
+            admin_connection.execute("CREATE DATABASE large")
+        os.environ["DING_TEST_DATABASE_URL"] = base + "/large"
+        from django.conf import settings
+
+        from tests import settings as test_settings
+
+        values = {name: getattr(test_settings, name) for name in dir(test_settings)}
+        values = {name: value for name, value in values.items() if name.isupper()}
+        database = values["DATABASES"]["default"]
+        values["DATABASES"] = {
+            "default": {**database, "NAME": "small"},
+            "large": {**database, "NAME": "large"},
+        }
+        settings.configure(**values, DATABASE_ROUTERS=[ROUTER])
         import django
 
         django.setup()
-        from django.contrib.auth.models import User
-        from django.core.management import call_command
-        from django.test import Client
+        small = Side("default", BASELINE_ROWS)
+        large = Side("large", args.rows)
+        # Interleaved, the order flipping every round: drift in the machine's
+        # load hits both sides alike.
+        for round_number in range(args.repeats):
+            for name in small.pages:
+                sides = (small, large) if round_number % 2 else (large, small)
+                for side in sides:
+                    side.get(name)
 
-        global CLIENT
-        call_command("migrate", verbosity=0)
-        CLIENT = Client()
-        CLIENT.force_login(User.objects.create_superuser("bench", password="not-used"))
-
-        fill(1, BASELINE_ROWS)
-        baseline_target = BASELINE_ROWS // 2
-        add_records(_pk(baseline_target))
-        small = {
-            name: measure(page_url, params, args.repeats)
-            for name, (page_url, params) in pages(baseline_target).items()
-        }
-
-        started = time.perf_counter()
-        fill(BASELINE_ROWS + 1, args.rows)
-        load_s = time.perf_counter() - started
-        big_target = args.rows // 2
-        add_records(_pk(big_target))
-        large = {
-            name: measure(page_url, params, args.repeats)
-            for name, (page_url, params) in pages(big_target).items()
-        }
-
-    print(f"admin pages, PostgreSQL, {BASELINE_ROWS} rows vs {args.rows} rows ")
-    print(f"(median of {args.repeats}; {args.rows} rows loaded in {load_s:.1f} s)")
+    print(f"admin pages, PostgreSQL, {BASELINE_ROWS} rows vs {args.rows} rows")
+    print(f"(median of {args.repeats}, interleaved; loaded in {large.load_s:.1f} s)")
     header = (
         f"{'page':<20}{f'{BASELINE_ROWS} rows ms':>14}{f'{args.rows} rows ms':>18}"
         f"{'ratio':>8}{'queries':>10}"
     )
     print(header)
-    for name, (small_ms, small_queries) in small.items():
-        large_ms, large_queries = large[name]
-        print(
-            f"{name:<20}{small_ms:>14.1f}{large_ms:>18.1f}{large_ms / small_ms:>8.2f}"
-            f"{f'{small_queries}/{large_queries}':>10}"
-        )
+    for name in small.pages:
+        small_ms = statistics.median(small.times[name])
+        large_ms = statistics.median(large.times[name])
+        queries = f"{small.queries[name]}/{large.queries[name]}"
+        ratio = large_ms / small_ms
+        print(f"{name:<20}{small_ms:>14.1f}{large_ms:>18.1f}{ratio:>8.2f}{queries:>10}")
     print(
         f"target: every page <= {TARGET_MS:.0f} ms and ratio <= {TARGET_RATIO:.0f}, "
         "same query count"
     )
     return 0
-
-
-def _pk(n: int) -> int:
-    from django_ding.models import Authentication
-
-    return int(Authentication.objects.get(provider_id=_provider_id(n)).pk)
 
 
 if __name__ == "__main__":
