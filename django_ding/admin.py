@@ -17,6 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import IntegrityError
 from django.db.models import F, Model, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
@@ -168,9 +169,25 @@ class PhoneNumberAdminMixin:
         return queryset.filter(condition), False
 
 
-class _TimelineInline(admin.TabularInline):  # type: ignore[type-arg]
-    """A read-only list of an authentication's records, oldest first."""
+#: Most records of each kind a detail page shows (inlines and timeline): a
+#: page that stays the same size whatever a verification went through.
+RECORD_LIMIT = 100
 
+
+class CappedInlineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    """An inline formset of the first :data:`RECORD_LIMIT` records only."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if not hasattr(self, "_capped"):
+            self._capped = super().get_queryset()[:RECORD_LIMIT]
+        return self._capped
+
+
+class _TimelineInline(admin.TabularInline):  # type: ignore[type-arg]
+    """A read-only list of an authentication's records, oldest first (the
+    first :data:`RECORD_LIMIT`)."""
+
+    formset = CappedInlineFormSet
     extra = 0
     max_num = 0
     can_delete = False
@@ -281,15 +298,16 @@ class AuthenticationAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ign
 
     @admin.display(description=_("timeline"))
     def timeline(self, obj: Authentication) -> SafeString:
-        """Everything that happened to ``obj``, oldest first."""
+        """Everything that happened to ``obj``, oldest first (at most
+        :data:`RECORD_LIMIT` records of each kind)."""
         rows: list[tuple[Any, str, str]] = [(obj.created_at, gettext("Created"), "")]
-        for check in obj.checks.all():
+        for check in obj.checks.all()[:RECORD_LIMIT]:
             outcome = gettext("correct code") if check.verified else check.get_reason_display()
             rows.append((check.created_at, gettext("Check"), _details(outcome, check)))
-        for retry in obj.retries.all():
+        for retry in obj.retries.all()[:RECORD_LIMIT]:
             outcome = retry.get_reason_display() or retry.provider_status
             rows.append((retry.created_at, gettext("Resend"), _details(outcome, retry)))
-        for event in obj.events.all():
+        for event in obj.events.all()[:RECORD_LIMIT]:
             when = event.occurred_at or event.recorded_at
             rows.append((when, gettext("Provider event"), f"{event.type} {event.status}".strip()))
         if obj.verified_at:

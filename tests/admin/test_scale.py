@@ -137,3 +137,19 @@ def test_count_is_exact_under_the_limit_and_bounded_above(monkeypatch: Any) -> N
         assert estimated_count(queryset) is None
     small = BoundedPaginator(queryset.filter(status="verified"), 10)
     assert small.total == small.count == 25
+
+
+def test_detail_shows_a_bounded_number_of_records(admin_client: Client, monkeypatch: Any) -> None:
+    """A verification with many records still gives a page of a bounded
+    size: each inline and the timeline show the first RECORD_LIMIT."""
+    monkeypatch.setattr("django_ding.admin.RECORD_LIMIT", 5)
+    auth = _populate(1)[0]
+    for n in range(12):
+        RetryRecord.objects.create(
+            authentication=auth, provider_status="approved", provider_id=f"resend-{n:02d}"
+        )
+    url = reverse("admin:django_ding_authentication_change", args=[auth.pk])
+    page = html(admin_client.get(url))
+    shown = re.findall(r"resend-\d\d", page)
+    assert sorted(set(shown)) == [f"resend-{n:02d}" for n in range(5)]
+    assert page.count("<td>Resend</td>") == 5  # the timeline's rows
