@@ -99,6 +99,7 @@ test: docs lint typecheck migrations-check matrix
 benchmark: venv
 	$(BIN)/python benchmarks/client_overhead.py
 	$(BIN)/python benchmarks/prelude_overhead.py
+	$(BIN)/python benchmarks/admin_scale.py
 
 clean:
 	rm -rf $(VENV) .nox .coverage htmlcov .mypy_cache .ruff_cache site

@@ -11,12 +11,13 @@ becomes an admin message, never an error page.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import IntegrityError
 from django.db.models import F, Model, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
@@ -25,6 +26,7 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from django_ding import provider_ids
+from django_ding.admin_paginator import BoundedChangeList, BoundedPaginator
 from django_ding.exceptions import (
     DingAPIError,
     DingConfigurationError,
@@ -75,6 +77,15 @@ class PhoneNumberAdminMixin:
     action_row_limit = 100
     #: Shown when a search term is neither a phone number nor a provider id.
     search_help = _("Search by phone number (any format).")
+    #: Counts bounded and estimated, pages bounded: see
+    #: :mod:`django_ding.admin_paginator`.
+    paginator: ClassVar[type] = BoundedPaginator
+    show_full_result_count = False
+    #: Facet counts are a full count per filter choice on every page.
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[BoundedChangeList]:
+        return BoundedChangeList
 
     @admin.display(description=_("phone number"))
     def masked_phone(self, obj: Authentication | Feedback) -> str:
@@ -158,9 +169,25 @@ class PhoneNumberAdminMixin:
         return queryset.filter(condition), False
 
 
-class _TimelineInline(admin.TabularInline):  # type: ignore[type-arg]
-    """A read-only list of an authentication's records, oldest first."""
+#: Most records of each kind a detail page shows (inlines and timeline): a
+#: page that stays the same size whatever a verification went through.
+RECORD_LIMIT = 100
 
+
+class CappedInlineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    """An inline formset of the first :data:`RECORD_LIMIT` records only."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if not hasattr(self, "_capped"):
+            self._capped = super().get_queryset()[:RECORD_LIMIT]
+        return self._capped
+
+
+class _TimelineInline(admin.TabularInline):  # type: ignore[type-arg]
+    """A read-only list of an authentication's records, oldest first (the
+    first :data:`RECORD_LIMIT`)."""
+
+    formset = CappedInlineFormSet
     extra = 0
     max_num = 0
     can_delete = False
@@ -227,7 +254,6 @@ class AuthenticationAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ign
 
     list_display = ("masked_phone", "status", "user", "created_at", "verified_at")
     list_filter = ("status", "created_at")
-    date_hierarchy = "created_at"
     search_fields = ("=phone_number", "=provider_id")
     search_help_text = _("Phone number (any format) or provider id (UUID or vrf_...).")
     search_help = _(
@@ -235,7 +261,6 @@ class AuthenticationAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ign
         "(a Ding UUID or a Prelude vrf_... id)."
     )
     list_select_related = ("user",)
-    show_full_result_count = False
     inlines = (CheckRecordInline, RetryRecordInline, StatusEventInline)
     actions = ("refresh_status", "send_onboarded_feedback")
     fieldsets = (
@@ -273,15 +298,16 @@ class AuthenticationAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ign
 
     @admin.display(description=_("timeline"))
     def timeline(self, obj: Authentication) -> SafeString:
-        """Everything that happened to ``obj``, oldest first."""
+        """Everything that happened to ``obj``, oldest first (at most
+        :data:`RECORD_LIMIT` records of each kind)."""
         rows: list[tuple[Any, str, str]] = [(obj.created_at, gettext("Created"), "")]
-        for check in obj.checks.all():
+        for check in obj.checks.all()[:RECORD_LIMIT]:
             outcome = gettext("correct code") if check.verified else check.get_reason_display()
             rows.append((check.created_at, gettext("Check"), _details(outcome, check)))
-        for retry in obj.retries.all():
+        for retry in obj.retries.all()[:RECORD_LIMIT]:
             outcome = retry.get_reason_display() or retry.provider_status
             rows.append((retry.created_at, gettext("Resend"), _details(outcome, retry)))
-        for event in obj.events.all():
+        for event in obj.events.all()[:RECORD_LIMIT]:
             when = event.occurred_at or event.recorded_at
             rows.append((when, gettext("Provider event"), f"{event.type} {event.status}".strip()))
         if obj.verified_at:
@@ -477,11 +503,9 @@ class FeedbackAdmin(PhoneNumberAdminMixin, admin.ModelAdmin):  # type: ignore[ty
 
     list_display = ("masked_phone", "status", "delivery", "user", "created_at", "sent_at")
     list_filter = ("status", "delivery", "created_at")
-    date_hierarchy = "created_at"
     search_fields = ("=phone_number",)
     search_help_text = _("Phone number (any format).")
     list_select_related = ("user",)
-    show_full_result_count = False
     actions = None
     fieldsets = (
         (None, {"fields": (MASKED_PHONE, "status", "user")}),

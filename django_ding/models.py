@@ -171,6 +171,9 @@ class Authentication(models.Model):
         indexes = [
             models.Index(fields=["phone_number", "created_at"], name="ding_auth_phone_created"),
             models.Index(fields=["client_network", "created_at"], name="ding_auth_network_created"),
+            # The admin list: its order, and its status filter in that order.
+            models.Index(fields=["created_at", "id"], name="ding_auth_created_id"),
+            models.Index(fields=["status", "created_at", "id"], name="ding_auth_status_created"),
         ]
 
     def __str__(self) -> str:
@@ -393,6 +396,16 @@ class Feedback(models.Model):
             models.UniqueConstraint(
                 fields=["phone_number", "status"], name="ding_feedback_unique_phone_status"
             )
+        ]
+        indexes = [
+            # The admin list: its order, and its filters in that order.
+            models.Index(fields=["created_at", "id"], name="ding_feedback_created_id"),
+            models.Index(
+                fields=["status", "created_at", "id"], name="ding_feedback_status_created"
+            ),
+            models.Index(
+                fields=["delivery", "created_at", "id"], name="ding_feedback_delivery_created"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ figures)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,3 +27,24 @@ def test_benchmark_runs(script: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ratio" in result.stdout
     assert "target:" in result.stdout
+
+
+def test_admin_scale_benchmark_runs() -> None:
+    """benchmarks/admin_scale.py at a few thousand rows (it starts its own
+    throwaway PostgreSQL cluster, as the PostgreSQL tests do)."""
+    if shutil.which("initdb") is None:
+        pytest.skip("the PostgreSQL server (initdb) is not installed")
+    script = str(ROOT / "benchmarks" / "admin_scale.py")
+    result = subprocess.run(
+        [sys.executable, script, "--rows", "2000", "--repeats", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ratio" in result.stdout
+    assert "target:" in result.stdout
+    for page in ("first page", "last page", "status filter", "phone search", "detail page"):
+        assert page in result.stdout
