@@ -230,6 +230,10 @@ def _delete_range(
             lookups[f"{field.attname}__gte"] = first
             lookups[f"{field.attname}__lte"] = last
         dependents = field.model._base_manager.using(using).filter(**lookups)
+        if field.model is model:
+            # Sends merged into another send of the same batch go with it:
+            # only those outside the batch need their link cleared.
+            dependents = dependents.exclude(pk__in=batch.values("pk"))
         if step.cascade:
             dependents._raw_delete(using)
         else:
