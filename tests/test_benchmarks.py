@@ -48,3 +48,21 @@ def test_admin_scale_benchmark_runs() -> None:
     assert "target:" in result.stdout
     for page in ("first page", "last page", "status filter", "phone search", "detail page"):
         assert page in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("initdb") is None, reason="needs the PostgreSQL server")
+def test_cleanup_benchmark_runs() -> None:
+    """benchmarks/cleanup.py on a few thousand rows: the service and the
+    plain DELETE (and the previous implementation) leave the same rows."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "cleanup.py"), "--rows", "2000", "--collector"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ratio (purge_history / plain DELETE)" in result.stdout
+    assert "peak memory" in result.stdout
+    assert "target:" in result.stdout

@@ -1,12 +1,21 @@
 """Data retention: delete old verification history in bounded memory.
 
 :func:`purge_history` removes :class:`~django_ding.models.Authentication` rows
-(their check, retry and event records go with them, by cascade) and
+(with their check, retry and event records) and
 :class:`~django_ding.models.Feedback` rows created before a cut-off. It walks
-primary keys in slices of ``batch_size`` and deletes one slice per query, so
-memory stays bounded however large the tables are, and each batch commits on
-its own: an interrupted purge leaves consistent data and can simply be run
-again.
+the primary key index in slices of ``batch_size``: each slice is one short
+transaction that locks the slice's ids, deletes the records of the slice with
+one ``DELETE`` per record table, unlinks the sends merged into it
+(``SET_NULL``) and deletes the slice by its primary key range. No row is ever
+loaded into Python, so memory stays flat however large the tables are, and the
+statements per slice are a constant handful. An interrupted purge leaves
+consistent data and can simply be run again.
+
+The ``on_delete`` rules are read from the models, so a project's own foreign
+keys to these models are honoured: ``CASCADE`` to a model with nothing
+pointing at it and ``SET_NULL`` run as set statements; anything else
+(``PROTECT``, deeper cascades, delete signal receivers) falls back to Django's
+collector for that model, which loads each slice as today's ``delete()`` does.
 
 The limits of :mod:`django_ding.services` count rows of this history (sends
 per phone, per IP, per hour, wrong codes per phone). Deleting rows younger
@@ -16,20 +25,35 @@ inside that window is refused.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
+from typing import Any, cast
 
-from django.db import models
+from django.db import models, router, transaction
+from django.db.models import signals
+from django.db.models.deletion import (
+    CASCADE,
+    DO_NOTHING,
+    SET_NULL,
+    get_candidate_relations_to_delete,
+)
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
 
 from django_ding import conf
 from django_ding.models import Authentication, Feedback, LimitLock
 
-__all__ = ["MAX_BATCH_SIZE", "minimum_retention", "purge_history"]
+__all__ = ["DEFAULT_BATCH_SIZE", "MAX_BATCH_SIZE", "minimum_retention", "purge_history"]
 
 #: Largest ``batch_size`` accepted: large enough to be fast, small enough to
-#: keep memory and the ``IN (...)`` lists of each DELETE modest.
+#: keep each batch's transaction (and the locks it holds) short.
 MAX_BATCH_SIZE = 10_000
+
+#: Rows per batch by default: a batch holds its locks for tens of
+#: milliseconds, and the fixed cost of its few statements is amortised (on
+#: 500,000 rows, 2,000 is about a third faster than 500).
+DEFAULT_BATCH_SIZE = 2_000
 
 #: Called after each batch with the model's label (``"django_ding.Authentication"``)
 #: and the number of its rows deleted (or, on a dry run, that would be).
@@ -63,7 +87,7 @@ def purge_history(
     *,
     older_than: dt.timedelta,
     dry_run: bool = False,
-    batch_size: int = 500,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: BatchCallback | None = None,
 ) -> int:
     """Delete authentications (with their records) and feedback created more
@@ -113,29 +137,110 @@ def _purge_model(
     batch_size: int,
     on_batch: BatchCallback | None,
 ) -> int:
-    old: models.QuerySet[models.Model] = model._default_manager.filter(created_at__lt=cutoff)
+    using = router.db_for_write(model)
+    old: models.QuerySet[models.Model] = model._default_manager.using(using).filter(
+        created_at__lt=cutoff
+    )
     label = model._meta.label
     if dry_run:
         count = old.count()
         if on_batch is not None:
             on_batch(label, count)
         return count
+    steps = _dependent_steps(model)
     deleted = 0
     last_pk: object = None
     while True:
-        # Keyset pagination on the primary key: each slice is a fresh LIMIT
-        # query, so only ``batch_size`` ids are ever held in memory.
-        page = old.order_by("pk")
-        if last_pk is not None:
-            page = page.filter(pk__gt=last_pk)
-        ids = list(page.values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return deleted
+        with transaction.atomic(using=using):
+            # Keyset pagination on the primary key index: the next slice of at
+            # most ``batch_size`` old ids, locked so that no record can be
+            # attached to them before they are gone. Only these ids are held
+            # in memory; no row is ever loaded.
+            page = old.order_by("pk")
+            if last_pk is not None:
+                page = page.filter(pk__gt=last_pk)
+            ids = list(page.select_for_update().values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                return deleted
+            count = _delete_range(model, old, ids[0], ids[-1], steps, using)
         last_pk = ids[-1]
-        _, per_model = model._default_manager.filter(pk__in=ids).delete()
-        count = per_model.get(label, 0)
         deleted += count
         if on_batch is not None:
             on_batch(label, count)
         if len(ids) < batch_size:
             return deleted
+
+
+@dataclasses.dataclass(frozen=True)
+class _Dependent:
+    """Rows of another model that point at the purged model through ``field``:
+    deleted with them (``CASCADE``) or unlinked (``SET_NULL``)."""
+
+    field: models.ForeignObject[Any, Any]
+    cascade: bool
+
+
+def _dependent_steps(model: type[models.Model]) -> list[_Dependent] | None:
+    """What deleting ``model`` rows does to the rows pointing at them, as set
+    statements; ``None`` when only Django's collector can honour it (delete
+    signal receivers, a ``PROTECT``/``RESTRICT``/``SET(...)`` rule, a cascade
+    that goes deeper, a generic relation, model inheritance)."""
+    opts = model._meta
+    if (
+        signals.pre_delete.has_listeners(model)
+        or signals.post_delete.has_listeners(model)
+        or opts.parents
+        or any(hasattr(field, "bulk_related_objects") for field in opts.private_fields)
+    ):
+        return None
+    steps = []
+    for relation in get_candidate_relations_to_delete(opts):
+        field = cast(ForeignObjectRel, relation).field
+        on_delete = field.remote_field.on_delete
+        if on_delete is DO_NOTHING:
+            continue
+        if (
+            on_delete is CASCADE
+            and field.model is not model
+            and _dependent_steps(field.model) == []
+        ):
+            # A leaf: its rows go with one DELETE, nothing to cascade further.
+            steps.append(_Dependent(field, cascade=True))
+        elif on_delete is SET_NULL:
+            steps.append(_Dependent(field, cascade=False))
+        else:
+            return None
+    return steps
+
+
+def _delete_range(
+    model: type[models.Model],
+    old: models.QuerySet[models.Model],
+    first: Any,
+    last: Any,
+    steps: list[_Dependent] | None,
+    using: str,
+) -> int:
+    """Delete the old rows whose primary key is in ``first..last``, their
+    dependents first, one statement per dependent model; return the count."""
+    batch = old.filter(pk__gte=first, pk__lte=last).order_by()
+    if steps is None:
+        _, per_model = batch.delete()
+        return per_model.get(model._meta.label, 0)
+    for step in steps:
+        field = step.field
+        lookups: dict[str, Any] = {f"{field.name}__in": batch.values("pk")}
+        if field.target_field == model._meta.pk:
+            # The same range on the foreign key's own index.
+            lookups[f"{field.attname}__gte"] = first
+            lookups[f"{field.attname}__lte"] = last
+        dependents = field.model._base_manager.using(using).filter(**lookups)
+        if field.model is model:
+            # Sends merged into another send of the same batch go with it:
+            # only those outside the batch need their link cleared.
+            dependents = dependents.exclude(pk__in=batch.values("pk"))
+        if step.cascade:
+            dependents._raw_delete(using)
+        else:
+            dependents.update(**{field.name: None})
+    return int(batch._raw_delete(using))

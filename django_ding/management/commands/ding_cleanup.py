@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from django_ding.services.retention import MAX_BATCH_SIZE, purge_history
+from django_ding.services.retention import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, purge_history
 
 
 class Command(BaseCommand):
@@ -31,9 +31,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size",
             type=int,
-            default=500,
+            default=DEFAULT_BATCH_SIZE,
             metavar="N",
-            help=f"Rows deleted per query (1 to {MAX_BATCH_SIZE}, default 500).",
+            help=(
+                f"Rows deleted per batch, each batch one short transaction "
+                f"(1 to {MAX_BATCH_SIZE}, default {DEFAULT_BATCH_SIZE})."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
