@@ -53,6 +53,7 @@ def _plan(sql: str, *, sort: bool = False) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"SET LOCAL enable_sort = {'on' if sort else 'off'}")
+        cursor.execute(f"SET LOCAL enable_incremental_sort = {'on' if sort else 'off'}")
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
@@ -88,31 +89,33 @@ def rows() -> Authentication:
 @pytest.mark.parametrize(
     ("params", "index"),
     [
-        ({}, "ding_auth_created_id"),
-        ({"status__exact": "verified"}, "ding_auth_status_created"),
+        ({}, ("ding_auth_created_id", "django_ding_authentication_created_at_")),
+        ({"status__exact": "verified"}, ("ding_auth_status_created",)),
     ],
 )
 def test_list_pages_read_an_index_in_order(
-    admin_client: Client, rows: Authentication, params: dict[str, str], index: str
+    admin_client: Client, rows: Authentication, params: dict[str, str], index: tuple[str, ...]
 ) -> None:
+    # Unfiltered, the planner may take the composite (created_at, id) index
+    # or the single-column created_at one: either reads in order, no sort.
     nodes = _plan(_page_query(admin_client, URL, params, "django_ding_authentication"))
-    assert index in _indexes(nodes)
+    assert any(name.startswith(index) for name in _indexes(nodes)), _indexes(nodes)
     assert not _sorts(nodes)
 
 
 @pytest.mark.parametrize(
     ("params", "index"),
     [
-        ({}, "ding_feedback_created_id"),
-        ({"status__exact": "onboarded"}, "ding_feedback_status_created"),
-        ({"delivery__exact": "sent"}, "ding_feedback_delivery_created"),
+        ({}, ("ding_feedback_created_id", "django_ding_feedback_created_at_")),
+        ({"status__exact": "onboarded"}, ("ding_feedback_status_created",)),
+        ({"delivery__exact": "sent"}, ("ding_feedback_delivery_created",)),
     ],
 )
 def test_feedback_pages_read_an_index_in_order(
-    admin_client: Client, rows: Authentication, params: dict[str, str], index: str
+    admin_client: Client, rows: Authentication, params: dict[str, str], index: tuple[str, ...]
 ) -> None:
     nodes = _plan(_page_query(admin_client, FEEDBACK_URL, params, "django_ding_feedback"))
-    assert index in _indexes(nodes)
+    assert any(name.startswith(index) for name in _indexes(nodes)), _indexes(nodes)
     assert not _sorts(nodes)
 
 
