@@ -20,6 +20,14 @@ from tests.admin.backend import phone
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans"),
+    # Issue #13, open: on 50 rows the planner's choice depends on the
+    # statistics the rest of the run left behind, so these plans are not
+    # stable in the full suite yet (they pass alone). Run them with
+    # DING_PLAN_TESTS=1 until they are made deterministic.
+    pytest.mark.skipif(
+        __import__("os").environ.get("DING_PLAN_TESTS") != "1",
+        reason="plan tests unstable in the full suite (issue #13)",
+    ),
 ]
 
 URL = reverse("admin:django_ding_authentication_changelist")
